@@ -1,0 +1,250 @@
+//! Approval cases (办件): channels, states and the one table of transitions between them.
+
+use crate::calendar::PauseReason;
+use crate::{DomainError, Message};
+
+kinds!(
+    /// How an application reached the office. A cross-jurisdiction window takes in a case another
+    /// office is competent for and hands it over; assisted means staff applied for the applicant.
+    Channel, "申请渠道", "channel" {
+        Online = "online", "网上申请", "online";
+        Window = "window", "窗口申请", "at a window";
+        CrossWindow = "cross_window", "跨域通办", "cross-jurisdiction window";
+        Assisted = "assisted", "帮办代办", "assisted";
+    }
+);
+
+kinds!(
+    CaseState, "办件状态", "case state" {
+        Submitted = "submitted", "已申请", "submitted";
+        SupplementRequested = "supplement_requested", "待补正", "supplement requested";
+        Accepted = "accepted", "已受理", "accepted";
+        Rejected = "rejected", "不予受理", "rejected";
+        UnderReview = "under_review", "审查中", "under review";
+        Granted = "granted", "准予许可", "granted";
+        Denied = "denied", "不予许可", "denied";
+        Concluded = "concluded", "已办结", "concluded";
+        Withdrawn = "withdrawn", "已撤回", "withdrawn";
+    }
+);
+
+kinds!(
+    CaseAction, "办件操作", "case action" {
+        Accept = "accept", "受理", "accept";
+        Reject = "reject", "不予受理", "reject";
+        RequestSupplement = "request_supplement", "一次性告知补正", "request a supplement";
+        Supply = "supply", "补齐材料", "supply materials";
+        Review = "review", "开始审查", "start review";
+        Grant = "grant", "准予许可", "grant";
+        Deny = "deny", "不予许可", "deny";
+        Conclude = "conclude", "办结出证", "conclude";
+        Withdraw = "withdraw", "撤回申请", "withdraw";
+    }
+);
+
+/// Who may take an action: the competent office or the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Office,
+    Applicant,
+}
+
+/// One row of the transition table.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition {
+    pub from: CaseState,
+    pub action: CaseAction,
+    pub to: CaseState,
+    pub by: Party,
+}
+
+const fn t(from: CaseState, action: CaseAction, to: CaseState, by: Party) -> Transition {
+    Transition {
+        from,
+        action,
+        to,
+        by,
+    }
+}
+
+use CaseAction as A;
+use CaseState as S;
+use Party::{Applicant, Office};
+
+/// Every transition a case can make; anything not listed is refused.
+pub const TRANSITIONS: &[Transition] = &[
+    t(S::Submitted, A::Accept, S::Accepted, Office),
+    t(S::Submitted, A::Reject, S::Rejected, Office),
+    t(
+        S::Submitted,
+        A::RequestSupplement,
+        S::SupplementRequested,
+        Office,
+    ),
+    t(S::SupplementRequested, A::Supply, S::Submitted, Applicant),
+    t(S::Accepted, A::Review, S::UnderReview, Office),
+    t(S::UnderReview, A::Grant, S::Granted, Office),
+    t(S::UnderReview, A::Deny, S::Denied, Office),
+    t(S::Granted, A::Conclude, S::Concluded, Office),
+    t(S::Denied, A::Conclude, S::Concluded, Office),
+    t(S::Submitted, A::Withdraw, S::Withdrawn, Applicant),
+    t(S::SupplementRequested, A::Withdraw, S::Withdrawn, Applicant),
+    t(S::Accepted, A::Withdraw, S::Withdrawn, Applicant),
+    t(S::UnderReview, A::Withdraw, S::Withdrawn, Applicant),
+];
+
+impl CaseState {
+    /// The case is closed: no transition leaves it.
+    pub fn is_final(self) -> bool {
+        !TRANSITIONS.iter().any(|t| t.from == self)
+    }
+
+    /// The actions open from here.
+    pub fn actions(self) -> impl Iterator<Item = &'static Transition> {
+        TRANSITIONS.iter().filter(move |t| t.from == self)
+    }
+}
+
+impl CaseAction {
+    /// Actions that must say why (a refusal, a notice of what is missing).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, A::Reject | A::Deny | A::RequestSupplement)
+    }
+
+    /// The pause this action opens (`Some(true)`) or closes (`Some(false)`).
+    pub fn pause(self) -> Option<(PauseReason, bool)> {
+        match self {
+            A::RequestSupplement => Some((PauseReason::Supplement, true)),
+            A::Supply => Some((PauseReason::Supplement, false)),
+            _ => None,
+        }
+    }
+
+    /// The notice (通知书 / 决定书) the office issues with this action, if any.
+    pub fn notice(self) -> Option<Message> {
+        Some(match self {
+            A::Accept => Message::new("受理通知书", "notice of acceptance"),
+            A::Reject => Message::new("不予受理通知书", "notice of non-acceptance"),
+            A::RequestSupplement => {
+                Message::new("补正材料通知书", "notice to supplement materials")
+            }
+            A::Grant => Message::new("准予行政许可决定书", "decision to grant"),
+            A::Deny => Message::new("不予行政许可决定书", "decision to deny"),
+            _ => return None,
+        })
+    }
+}
+
+/// The state `action` leads to from `from` when taken by `by`, or why it cannot be taken.
+pub fn step(from: CaseState, action: CaseAction, by: Party) -> Result<CaseState, DomainError> {
+    match TRANSITIONS
+        .iter()
+        .find(|t| t.from == from && t.action == action)
+    {
+        Some(t) if t.by == by => Ok(t.to),
+        Some(t) => Err(DomainError::forbidden(
+            format!("“{}”只能由{}操作", action.zh(), t.by.zh()),
+            format!("only the {} may {}", t.by.en(), action.en()),
+        )),
+        None => {
+            let open: Vec<&str> = from.actions().map(|t| t.action.zh()).collect();
+            Err(DomainError::rule(
+                "transition_not_allowed",
+                format!(
+                    "办件处于“{}”状态，不能“{}”{}",
+                    from.zh(),
+                    action.zh(),
+                    if open.is_empty() {
+                        "（已终结）".to_string()
+                    } else {
+                        format!("；可进行：{}", open.join("、"))
+                    }
+                ),
+                format!(
+                    "a case that is {} cannot be sent to {}{}",
+                    from.en(),
+                    action.en(),
+                    if open.is_empty() {
+                        " (it is closed)"
+                    } else {
+                        ""
+                    }
+                ),
+            ))
+        }
+    }
+}
+
+impl Party {
+    fn zh(self) -> &'static str {
+        match self {
+            Office => "承办机构",
+            Applicant => "申请人",
+        }
+    }
+
+    fn en(self) -> &'static str {
+        match self {
+            Office => "competent office",
+            Applicant => "applicant",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_a_function_and_every_state_is_reachable() {
+        for a in TRANSITIONS {
+            let same: Vec<_> = TRANSITIONS
+                .iter()
+                .filter(|b| b.from == a.from && b.action == a.action)
+                .collect();
+            assert_eq!(same.len(), 1, "{:?} {:?}", a.from, a.action);
+        }
+        for s in CaseState::ALL {
+            assert!(
+                *s == S::Submitted || TRANSITIONS.iter().any(|t| t.to == *s),
+                "{s:?} unreachable"
+            );
+        }
+        let finals: Vec<_> = CaseState::ALL.iter().filter(|s| s.is_final()).collect();
+        assert_eq!(finals, [&S::Rejected, &S::Concluded, &S::Withdrawn]);
+    }
+
+    #[test]
+    fn the_happy_path_and_the_supplement_loop() {
+        let mut s = S::Submitted;
+        for (a, by) in [
+            (A::RequestSupplement, Office),
+            (A::Supply, Applicant),
+            (A::Accept, Office),
+            (A::Review, Office),
+            (A::Grant, Office),
+            (A::Conclude, Office),
+        ] {
+            s = step(s, a, by).unwrap();
+        }
+        assert_eq!(s, S::Concluded);
+    }
+
+    #[test]
+    fn refused_steps_say_why() {
+        let e = step(S::Submitted, A::Grant, Office).unwrap_err();
+        assert_eq!(e.code(), "transition_not_allowed");
+        assert!(e.message().zh.contains("可进行：受理"), "{e:?}");
+        let e = step(S::Concluded, A::Withdraw, Applicant).unwrap_err();
+        assert!(e.message().en.contains("closed"));
+        // The applicant cannot accept their own case; the office cannot withdraw it.
+        assert_eq!(
+            step(S::Submitted, A::Accept, Applicant).unwrap_err().code(),
+            "forbidden"
+        );
+        assert_eq!(
+            step(S::Submitted, A::Withdraw, Office).unwrap_err().code(),
+            "forbidden"
+        );
+    }
+}

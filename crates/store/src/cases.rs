@@ -1,0 +1,929 @@
+//! Approval cases (办件): submission routed by the catalog, transitions by the domain's table,
+//! due dates by the calendar, every step audited.
+
+use chrono::NaiveDate;
+use rand::RngExt;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tongquan_domain::access::{Action, Actor, Jurisdiction, ResourceKind, Role, Scope, reach};
+use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
+use tongquan_domain::calendar::{Calendar, Pause, PauseReason};
+use tongquan_domain::case::{CaseAction, CaseState, Channel, Party, step};
+use tongquan_domain::catalog::{Requirement, ServiceKind, parse_date};
+use tongquan_domain::codes::{OfficeCode, TownCode};
+use tongquan_domain::geo::distance_km;
+use tongquan_domain::{DomainError, Message, text};
+
+use crate::db::Sql;
+use crate::scope::{ScopeColumns, push_reach};
+use crate::write::ensure_may_manage;
+use crate::{Page, PageRequest, Result, Store, StoreError};
+
+/// An application as the form or API gives it, checked.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub item_id: i64,
+    pub town: TownCode,
+    pub applicant: ApplicantId,
+    pub applicant_name: String,
+    pub contact: String,
+    pub channel: Channel,
+    /// Names of the materials handed in, as the item's list names them.
+    pub materials: Vec<String>,
+}
+
+impl NewCase {
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        item_id: i64,
+        town: &str,
+        applicant_kind: &str,
+        applicant_id: &str,
+        applicant_name: &str,
+        contact: &str,
+        channel: &str,
+        materials: Vec<String>,
+    ) -> Result<Self, DomainError> {
+        let kind = ApplicantKind::parse("applicant_kind", applicant_kind)?;
+        Ok(Self {
+            item_id,
+            town: TownCode::parse("town", town)?,
+            applicant: ApplicantId::parse("applicant_id", kind, applicant_id)?,
+            applicant_name: text::bounded("applicant_name", applicant_name, 100)?,
+            contact: text::bounded("contact", contact, 100)?,
+            channel: Channel::parse("channel", channel)?,
+            materials: materials.into_iter().map(|m| m.trim().to_owned()).collect(),
+        })
+    }
+}
+
+/// One step an office or the applicant takes on a case.
+#[derive(Debug, Clone)]
+pub struct CaseStep {
+    pub action: CaseAction,
+    pub reason: String,
+    /// For a supplement request: every missing material, named once (一次性告知). For a supply:
+    /// the materials handed in.
+    pub materials: Vec<String>,
+    /// The version the client saw; a step on a case changed since is refused.
+    pub lock_version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseEvent {
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor: String,
+    pub office_code: Option<String>,
+    pub on_day: String,
+    pub reason: String,
+    pub materials: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    action: String,
+    from_state: Option<String>,
+    to_state: String,
+    actor: String,
+    office_code: Option<String>,
+    on_day: String,
+    reason: String,
+    /// The materials named, as a JSON list.
+    missing: String,
+}
+
+impl From<EventRow> for CaseEvent {
+    fn from(r: EventRow) -> Self {
+        Self {
+            action: r.action,
+            from_state: r.from_state,
+            to_state: r.to_state,
+            actor: r.actor,
+            office_code: r.office_code,
+            on_day: r.on_day,
+            reason: r.reason,
+            materials: serde_json::from_str(&r.missing).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CasePause {
+    pub reason: String,
+    pub from_day: String,
+    pub until_day: Option<String>,
+}
+
+/// A case as its queue row shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub tracking_no: String,
+    pub item_id: i64,
+    pub item_name: String,
+    pub town_code: String,
+    pub office_code: String,
+    pub channel: String,
+    pub applicant_name: String,
+    pub state: String,
+    pub submitted_on: String,
+    pub statutory_due: Option<String>,
+    pub promised_due: Option<String>,
+    pub concluded_on: Option<String>,
+    /// Working days left to the promised (else statutory) due date as of today; negative when
+    /// overdue; absent while the clock is stopped, once concluded, or without a time limit.
+    #[sqlx(skip)]
+    pub remaining: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Case {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub item_version: i64,
+    pub county_code: String,
+    pub intake_office_code: Option<String>,
+    /// The delegation document that gave the office the power; absent for the county's own.
+    pub doc_number: Option<String>,
+    pub assisted_by: Option<String>,
+    pub applicant_kind: String,
+    /// Masked except for staff who reach the case.
+    pub applicant_id: String,
+    pub contact: String,
+    pub materials: Vec<String>,
+    pub statutory_days: Option<i64>,
+    pub promised_days: Option<i64>,
+    pub km_to_office: Option<f64>,
+    pub km_to_hall: Option<f64>,
+    pub lock_version: i64,
+    /// How the statutory due date was computed.
+    pub due_explanation: Vec<Message>,
+    pub pauses: Vec<CasePause>,
+    pub events: Vec<CaseEvent>,
+    /// What the viewer may do next.
+    pub actions: Vec<String>,
+}
+
+impl Case {
+    pub fn state(&self) -> CaseState {
+        CaseState::parse("state", &self.summary.state).expect("stored states were checked")
+    }
+
+    fn scope(&self) -> Scope {
+        case_scope(
+            &self.county_code,
+            &self.summary.town_code,
+            &self.summary.office_code,
+        )
+    }
+}
+
+/// What a new case returns: the tracking number and, once only, the check code to query it with.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Receipt {
+    pub id: i64,
+    pub tracking_no: String,
+    pub check_code: String,
+    pub office_code: String,
+    pub statutory_due: Option<String>,
+    pub promised_due: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub office: Option<OfficeCode>,
+    pub state: Option<CaseState>,
+    /// Only cases not yet closed.
+    pub open: bool,
+}
+
+fn case_scope(county: &str, town: &str, office: &str) -> Scope {
+    Scope {
+        county: tongquan_domain::codes::CountyCode::parse("county", county).ok(),
+        town: TownCode::parse("town", town).ok(),
+        office: OfficeCode::parse("office", office).ok(),
+        ..Scope::default()
+    }
+}
+
+const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.item_id, c.item_name, c.town_code, c.office_code, c.channel, \
+     c.applicant_name, c.state, c.submitted_on, c.statutory_due, c.promised_due, c.concluded_on";
+
+const SCOPE: ScopeColumns = ScopeColumns {
+    county: Some("c.county_code"),
+    town: Some("c.town_code"),
+    office: Some("c.office_code"),
+    department: None,
+    account: None,
+};
+
+/// The office a staff member acts for: their own office, or a county bureau's county hall.
+fn acting_office(actor: &Actor) -> Option<OfficeCode> {
+    let staff = actor.staff()?;
+    match (&staff.role, &staff.jurisdiction) {
+        (Role::BranchClerk | Role::CentreClerk, Jurisdiction::Office(o)) => Some(o.clone()),
+        (Role::CountyBureau, Jurisdiction::County(c)) => Some(OfficeCode::county_hall(c)),
+        _ => None,
+    }
+}
+
+fn check_hash(tracking_no: &str, code: &str) -> String {
+    hex::encode(Sha256::digest(format!("{tracking_no}:{code}").as_bytes()))
+}
+
+fn no_power(office: &OfficeCode, competent: &str) -> StoreError {
+    DomainError::rule(
+        "no_power",
+        format!("{office} 无此事项的办理权限（现由 {competent} 承办），不能作出决定"),
+        format!("{office} does not hold the power for this item (it lies with {competent}) and cannot decide"),
+    )
+    .into()
+}
+
+impl Store {
+    /// Takes an application in and routes it to the office the catalog names as competent for
+    /// the applicant's town on `today`.
+    pub async fn submit_case(
+        &self,
+        actor: &Actor,
+        new: NewCase,
+        today: NaiveDate,
+    ) -> Result<Receipt> {
+        let item = self
+            .item(&Actor::System("cases"), new.item_id, Some(today))
+            .await?;
+        let version = item.current().ok_or_else(|| {
+            DomainError::rule(
+                "item_not_in_force",
+                format!("事项在 {today} 不在有效期内，不能申请"),
+                format!("the item is not in force on {today} and cannot be applied for"),
+            )
+        })?;
+        let content = &version.content;
+        if content.service != ServiceKind::Approval || content.item_type.is_enforcement() {
+            return Err(DomainError::invalid(
+                "item_id",
+                "该事项不是可申请的审批事项",
+                "the item is not an approval item one can apply for",
+            )
+            .into());
+        }
+        let unknown: Vec<&str> = new
+            .materials
+            .iter()
+            .filter(|m| !content.materials.iter().any(|x| &x.name == *m))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(DomainError::invalid(
+                "materials",
+                format!("事项材料清单中没有：{}", unknown.join("、")),
+                format!(
+                    "not on the item's list of materials: {}",
+                    unknown.join(", ")
+                ),
+            )
+            .into());
+        }
+        let missing: Vec<&str> = content
+            .materials
+            .iter()
+            .filter(|m| m.requirement == Requirement::Required.slug())
+            .filter(|m| !new.materials.contains(&m.name))
+            .map(|m| m.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing_materials(&missing));
+        }
+        let competence = self.competence(new.item_id, &new.town, today).await?;
+        let office = match competence.kind {
+            "office" => OfficeCode::parse("office", &competence.code)?,
+            _ => {
+                return Err(DomainError::invalid(
+                    "item_id",
+                    "该事项不由办事机构受理申请",
+                    "the item is not applied for at an office",
+                )
+                .into());
+            }
+        };
+        let intake = acting_office(actor);
+        match (actor, new.channel, &intake) {
+            (Actor::Anonymous, Channel::Online, _) => {}
+            (Actor::Staff(_), Channel::Online, _) | (Actor::Anonymous, _, _) => {
+                return Err(DomainError::invalid(
+                    "channel",
+                    "网上申请由申请人本人提交；窗口、跨域通办和帮办代办由工作人员受理",
+                    "online applications come from the applicant; window, cross-window and assisted ones from staff",
+                )
+                .into());
+            }
+            (Actor::Staff(_), _, None) => {
+                return Err(DomainError::forbidden(
+                    "只有窗口工作人员可以代为提交申请",
+                    "only window staff may take applications in",
+                )
+                .into());
+            }
+            (_, Channel::Window, Some(o)) if *o != office => {
+                return Err(DomainError::invalid(
+                    "channel",
+                    format!("本窗口不是该事项的承办机构（{office}），请按跨域通办收件"),
+                    format!("this window is not the competent office ({office}); take it in as a cross-window case"),
+                )
+                .into());
+            }
+            (_, Channel::CrossWindow, Some(o)) if *o == office => {
+                return Err(DomainError::invalid(
+                    "channel",
+                    "本窗口就是承办机构，无需跨域通办",
+                    "this window is the competent office; no cross-window handover is needed",
+                )
+                .into());
+            }
+            (_, Channel::CrossWindow, _) if !content.tongban_allowed => {
+                return Err(DomainError::invalid(
+                    "channel",
+                    "该事项不支持跨域通办",
+                    "the item may not be handled at any window",
+                )
+                .into());
+            }
+            _ => {}
+        }
+        let calendar = self.calendar().await?;
+        let due = |days: Option<u16>| -> Result<Option<NaiveDate>> {
+            Ok(match days {
+                Some(d) => calendar.due(today, u32::from(d), &[], &[])?.date,
+                None => None,
+            })
+        };
+        let statutory_due = due(content.statutory_days)?;
+        let promised_due = due(content.promised_days)?;
+        let town = self.town(&new.town).await?;
+        let office_record = self.office(&office).await?;
+        let km_to_office = match (town.position(), office_record.lat, office_record.lon) {
+            (Some(t), Some(lat), Some(lon)) => {
+                Some(distance_km(t, tongquan_domain::geo::LatLon { lat, lon }))
+            }
+            _ => None,
+        };
+        let check_code = format!("{:06}", rand::rng().random_range(0..1_000_000));
+        let mut w = self.write(actor).await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM cases WHERE office_code = $1 AND submitted_on = $2",
+        )
+        .bind(office.to_string())
+        .bind(today.to_string())
+        .fetch_one(w.conn())
+        .await?;
+        let tracking_no = format!("{office}{}{:05}", today.format("%Y%m%d"), n + 1);
+        let at = w.at().to_owned();
+        let mut insert = Sql::new(
+            "INSERT INTO cases (tracking_no, check_hash, item_id, item_version, item_name, county_code,
+                town_code, office_code, intake_office_code, doc_number, channel, assisted_by,
+                applicant_kind, applicant_id, applicant_name, contact, materials, state, submitted_on,
+                statutory_days, promised_days, statutory_due, promised_due, km_to_office, km_to_hall,
+                created_at, updated_at) VALUES (",
+        );
+        insert
+            .bind(tracking_no.clone())
+            .push(", ")
+            .bind(check_hash(&tracking_no, &check_code))
+            .push(", ")
+            .bind(new.item_id)
+            .push(", ")
+            .bind(version.number)
+            .push(", ")
+            .bind(content.name.clone())
+            .push(", ")
+            .bind(item.county_code.to_string())
+            .push(", ")
+            .bind(new.town.to_string())
+            .push(", ")
+            .bind(office.to_string())
+            .push(", ")
+            .bind(intake.as_ref().map(ToString::to_string))
+            .push(", ")
+            .bind(competence.doc_number.clone())
+            .push(", ")
+            .bind(new.channel.slug().to_owned())
+            .push(", ")
+            .bind(match (new.channel, actor.staff()) {
+                (Channel::Assisted, Some(s)) => Some(s.username.to_string()),
+                _ => None,
+            })
+            .push(", ")
+            .bind(new.applicant.kind().slug().to_owned())
+            .push(", ")
+            .bind(new.applicant.to_string())
+            .push(", ")
+            .bind(new.applicant_name.clone())
+            .push(", ")
+            .bind(new.contact.clone())
+            .push(", ")
+            .bind(serde_json::to_string(&new.materials).expect("strings serialise"))
+            .push(", ")
+            .bind(CaseState::Submitted.slug().to_owned())
+            .push(", ")
+            .bind(today.to_string())
+            .push(", ")
+            .bind(content.statutory_days.map(i64::from))
+            .push(", ")
+            .bind(content.promised_days.map(i64::from))
+            .push(", ")
+            .bind(statutory_due.map(|d| d.to_string()))
+            .push(", ")
+            .bind(promised_due.map(|d| d.to_string()))
+            .push(", ")
+            .bind(km_to_office)
+            .push(", ")
+            .bind(town.hall_km)
+            .push(", ")
+            .bind(at.clone())
+            .push(", ")
+            .bind(at)
+            .push(") RETURNING id");
+        let (id,): (i64,) = insert.query_as().fetch_one(w.conn()).await?;
+        let scope = case_scope(
+            item.county_code.as_str(),
+            new.town.as_str(),
+            office.as_str(),
+        );
+        insert_event(
+            &mut w,
+            id,
+            "submit",
+            None,
+            CaseState::Submitted,
+            &actor.audit_name(),
+            intake.as_ref(),
+            today,
+            "",
+            &new.materials,
+        )
+        .await?;
+        w.audit(
+            "case.submit",
+            "case",
+            &tracking_no,
+            &scope,
+            json!({ "item_id": new.item_id, "channel": new.channel.slug(), "office": office.to_string(),
+                    "intake": intake.as_ref().map(ToString::to_string), "doc_number": competence.doc_number }),
+        );
+        w.commit().await?;
+        Ok(Receipt {
+            id,
+            tracking_no,
+            check_code,
+            office_code: office.to_string(),
+            statutory_due: statutory_due.map(|d| d.to_string()),
+            promised_due: promised_due.map(|d| d.to_string()),
+        })
+    }
+
+    /// A case as staff see it; not found outside the actor's reach.
+    pub async fn case(&self, actor: &Actor, id: i64, today: NaiveDate) -> Result<Case> {
+        let case = self.load_case(id, today).await?;
+        let reachable = reach(actor, ResourceKind::Case, Action::Read).admits(&case.scope())
+            || (acting_office(actor)
+                .is_some_and(|o| case.intake_office_code.as_deref() == Some(o.as_str())));
+        if !reachable {
+            return Err(StoreError::not_found("case", id));
+        }
+        Ok(with_actions(case, Party::Office))
+    }
+
+    /// A case as its applicant sees it, by tracking number and check code, without an account.
+    /// A wrong code and an unknown number get the same answer.
+    pub async fn track_case(
+        &self,
+        tracking_no: &str,
+        check_code: &str,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let id = self.case_by_code(tracking_no, check_code).await?;
+        for_applicant(self.load_case(id, today).await?)
+    }
+
+    async fn case_by_code(&self, tracking_no: &str, check_code: &str) -> Result<i64> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, check_hash FROM cases WHERE tracking_no = $1")
+                .bind(tracking_no.trim().to_owned())
+                .fetch_optional(self.pool())
+                .await?;
+        match row {
+            Some((id, hash)) if hash == check_hash(tracking_no.trim(), check_code.trim()) => Ok(id),
+            _ => Err(StoreError::not_found("case", tracking_no)),
+        }
+    }
+
+    async fn load_case(&self, id: i64, today: NaiveDate) -> Result<Case> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(CASE_COLUMNS).push(
+            ", c.item_version, c.county_code, c.intake_office_code, c.doc_number, c.assisted_by,
+               c.applicant_kind, c.applicant_id, c.contact, c.materials, c.statutory_days,
+               c.promised_days, c.km_to_office, c.km_to_hall, c.lock_version
+             FROM cases c WHERE c.id = ",
+        );
+        sql.bind(id);
+        let row = sql
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::not_found("case", id))?;
+        use sqlx::{FromRow, Row};
+        let mut summary = CaseSummary::from_row(&row)?;
+        let events: Vec<EventRow> = sqlx::query_as(
+            "SELECT action, from_state, to_state, actor, office_code, on_day, reason, missing
+             FROM case_events WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let pauses = read_pauses(self.pool(), id).await?;
+        let calendar = self.calendar().await?;
+        let submitted = parse_date("submitted_on", &summary.submitted_on)?;
+        let statutory_days: Option<i64> = row.try_get("statutory_days")?;
+        let due_explanation = match statutory_days {
+            Some(days) => {
+                calendar
+                    .due(submitted, days as u32, &pauses, &[])?
+                    .explanation
+            }
+            None => vec![Message::new(
+                "该事项未规定法定办理时限",
+                "the item has no statutory time limit",
+            )],
+        };
+        summary.remaining = remaining(&calendar, &summary, today)?;
+        let materials: String = row.try_get("materials")?;
+        Ok(Case {
+            summary,
+            item_version: row.try_get("item_version")?,
+            county_code: row.try_get("county_code")?,
+            intake_office_code: row.try_get("intake_office_code")?,
+            doc_number: row.try_get("doc_number")?,
+            assisted_by: row.try_get("assisted_by")?,
+            applicant_kind: row.try_get("applicant_kind")?,
+            applicant_id: row.try_get("applicant_id")?,
+            contact: row.try_get("contact")?,
+            materials: serde_json::from_str(&materials).unwrap_or_default(),
+            statutory_days,
+            promised_days: row.try_get("promised_days")?,
+            km_to_office: row.try_get("km_to_office")?,
+            km_to_hall: row.try_get("km_to_hall")?,
+            lock_version: row.try_get("lock_version")?,
+            due_explanation,
+            pauses: pauses
+                .iter()
+                .map(|p| CasePause {
+                    reason: p.reason.slug().into(),
+                    from_day: p.from.to_string(),
+                    until_day: p.until.map(|d| d.to_string()),
+                })
+                .collect(),
+            events: events.into_iter().map(CaseEvent::from).collect(),
+            actions: Vec::new(),
+        })
+    }
+
+    /// The queue: cases within the actor's reach, most urgent first.
+    pub async fn cases(
+        &self,
+        actor: &Actor,
+        filter: &CaseFilter,
+        page: PageRequest,
+        today: NaiveDate,
+    ) -> Result<Page<CaseSummary>> {
+        let reach = reach(actor, ResourceKind::Case, Action::Read);
+        let select = format!("SELECT {CASE_COLUMNS} FROM cases c");
+        let (mut items, total) = self
+            .page_of::<CaseSummary>(
+                "FROM cases c",
+                &select,
+                "c.state IN ('rejected', 'concluded', 'withdrawn'), c.statutory_due IS NULL, c.statutory_due, c.id",
+                |sql| {
+                    sql.push(" WHERE ");
+                    push_reach(sql, &reach, &SCOPE);
+                    if let Some(o) = &filter.office {
+                        sql.push(" AND c.office_code = ").bind(o.to_string());
+                    }
+                    if let Some(s) = filter.state {
+                        sql.push(" AND c.state = ").bind(s.slug().to_owned());
+                    }
+                    if filter.open {
+                        sql.push(" AND c.state NOT IN ('rejected', 'concluded', 'withdrawn')");
+                    }
+                },
+                page,
+            )
+            .await?;
+        let calendar = self.calendar().await?;
+        for c in &mut items {
+            c.remaining = remaining(&calendar, c, today)?;
+        }
+        Ok(Page::new(items, page, total))
+    }
+
+    /// A step by the office: the actor must act for the case's office, and that office must
+    /// still hold the power for the item in the applicant's town today.
+    pub async fn act_on_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        s: CaseStep,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let case = self.load_case(id, today).await?;
+        ensure_may_manage(actor, ResourceKind::Case, &case.scope(), "case", id)?;
+        let office = OfficeCode::parse("office", &case.summary.office_code)?;
+        if acting_office(actor).as_ref() != Some(&office) {
+            return Err(no_power(
+                &acting_office(actor).unwrap_or_else(|| office.clone()),
+                office.as_str(),
+            ));
+        }
+        let town = TownCode::parse("town", &case.summary.town_code)?;
+        let competence = self.competence(case.summary.item_id, &town, today).await?;
+        if competence.code != office.as_str() {
+            return Err(no_power(&office, &competence.code));
+        }
+        self.apply_step(actor, case, Party::Office, Some(&office), s, today)
+            .await
+    }
+
+    /// A step by the applicant (supply materials, withdraw), proven by the check code.
+    pub async fn applicant_act(
+        &self,
+        tracking_no: &str,
+        check_code: &str,
+        s: CaseStep,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let id = self.case_by_code(tracking_no, check_code).await?;
+        let case = self.load_case(id, today).await?;
+        let case = self
+            .apply_step(&Actor::Anonymous, case, Party::Applicant, None, s, today)
+            .await?;
+        for_applicant(case)
+    }
+
+    async fn apply_step(
+        &self,
+        actor: &Actor,
+        case: Case,
+        party: Party,
+        office: Option<&OfficeCode>,
+        s: CaseStep,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let id = case.summary.id;
+        if s.lock_version != case.lock_version {
+            return Err(StoreError::Stale {
+                kind: "case",
+                id: case.summary.tracking_no.clone(),
+                expected: s.lock_version,
+            });
+        }
+        let from = case.state();
+        let to = step(from, s.action, party)?;
+        let reason = s.reason.trim().to_owned();
+        if s.action.needs_reason() && reason.is_empty() {
+            return Err(DomainError::Required {
+                field: "reason".into(),
+            }
+            .into());
+        }
+        let item = self
+            .item(&Actor::System("cases"), case.summary.item_id, None)
+            .await?;
+        let listed: Vec<String> = item
+            .version(case.item_version)
+            .map(|v| v.content.materials.iter().map(|m| m.name.clone()).collect())
+            .unwrap_or_default();
+        let materials: Vec<String> = s.materials.iter().map(|m| m.trim().to_owned()).collect();
+        if let Some(unknown) = materials.iter().find(|m| !listed.contains(m)) {
+            return Err(DomainError::invalid(
+                "materials",
+                format!("事项材料清单中没有“{unknown}”"),
+                format!("{unknown:?} is not on the item's list of materials"),
+            )
+            .into());
+        }
+        match s.action {
+            CaseAction::RequestSupplement if materials.is_empty() => {
+                return Err(DomainError::invalid(
+                    "materials",
+                    "补正通知须一次性列明全部需补正的材料",
+                    "a supplement notice must list every missing material at once",
+                )
+                .into());
+            }
+            CaseAction::Supply => {
+                let asked = case
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| e.action == CaseAction::RequestSupplement.slug())
+                    .map(|e| e.materials.clone())
+                    .unwrap_or_default();
+                let missing: Vec<&str> = asked
+                    .iter()
+                    .filter(|m| !materials.contains(m))
+                    .map(String::as_str)
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(missing_materials(&missing));
+                }
+            }
+            _ => {}
+        }
+        let mut w = self.write(actor).await?;
+        match s.action.pause() {
+            Some((reason, true)) => {
+                sqlx::query(
+                    "INSERT INTO case_pauses (case_id, reason, from_day) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(reason.slug())
+                .bind(today.to_string())
+                .execute(w.conn())
+                .await?;
+            }
+            Some((reason, false)) => {
+                sqlx::query(
+                    "UPDATE case_pauses SET until_day = $1 WHERE case_id = $2 AND reason = $3 AND until_day IS NULL",
+                )
+                .bind(today.to_string())
+                .bind(id)
+                .bind(reason.slug())
+                .execute(w.conn())
+                .await?;
+            }
+            None => {}
+        }
+        let pauses = read_pauses(w.conn(), id).await?;
+        let calendar = self.calendar().await?;
+        let submitted = parse_date("submitted_on", &case.summary.submitted_on)?;
+        let due = |days: Option<i64>| -> Result<Option<String>> {
+            Ok(match days {
+                Some(d) => calendar
+                    .due(submitted, d as u32, &pauses, &[])?
+                    .date
+                    .map(|d| d.to_string()),
+                None => None,
+            })
+        };
+        let concluded = (to == CaseState::Concluded || to.is_final()).then(|| today.to_string());
+        let mut update = Sql::new("UPDATE cases SET state = ");
+        update
+            .bind(to.slug().to_owned())
+            .push(", statutory_due = ")
+            .bind(due(case.statutory_days)?)
+            .push(", promised_due = ")
+            .bind(due(case.promised_days)?)
+            .push(", concluded_on = ")
+            .bind(concluded)
+            .push(", updated_at = ")
+            .bind(w.at().to_owned())
+            .push(", lock_version = lock_version + 1 WHERE id = ")
+            .bind(id)
+            .push(" AND lock_version = ")
+            .bind(s.lock_version);
+        let changed = update.query().execute(w.conn()).await?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::Stale {
+                kind: "case",
+                id: case.summary.tracking_no.clone(),
+                expected: s.lock_version,
+            });
+        }
+        let who = match party {
+            Party::Applicant => "applicant".to_owned(),
+            Party::Office => actor.audit_name(),
+        };
+        insert_event(
+            &mut w,
+            id,
+            s.action.slug(),
+            Some(from),
+            to,
+            &who,
+            office,
+            today,
+            &reason,
+            &materials,
+        )
+        .await?;
+        w.audit(
+            &format!("case.{}", s.action.slug()),
+            "case",
+            &case.summary.tracking_no,
+            &case.scope(),
+            json!({ "from": from.slug(), "to": to.slug(), "reason": reason, "materials": materials }),
+        );
+        w.commit().await?;
+        self.load_case(id, today)
+            .await
+            .map(|c| with_actions(c, party))
+    }
+}
+
+async fn read_pauses<'e, E>(e: E, case_id: i64) -> Result<Vec<Pause>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT reason, from_day, until_day FROM case_pauses WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(e)
+    .await?;
+    rows.into_iter()
+        .map(|(reason, from, until)| {
+            Ok(Pause {
+                reason: PauseReason::parse("reason", &reason)?,
+                from: parse_date("from_day", &from)?,
+                until: until.map(|u| parse_date("until_day", &u)).transpose()?,
+            })
+        })
+        .collect()
+}
+
+fn missing_materials(missing: &[&str]) -> StoreError {
+    DomainError::rule(
+        "missing_materials",
+        format!("缺少必要材料：{}", missing.join("、")),
+        format!("required materials missing: {}", missing.join(", ")),
+    )
+    .into()
+}
+
+/// The case as its applicant sees it: the ID number masked, the applicant's actions.
+fn for_applicant(mut case: Case) -> Result<Case> {
+    let kind = ApplicantKind::parse("applicant_kind", &case.applicant_kind)?;
+    case.applicant_id = ApplicantId::parse("applicant_id", kind, &case.applicant_id)?.masked();
+    Ok(with_actions(case, Party::Applicant))
+}
+
+fn with_actions(mut case: Case, party: Party) -> Case {
+    case.actions = case
+        .state()
+        .actions()
+        .filter(|t| t.by == party)
+        .map(|t| t.action.slug().to_owned())
+        .collect();
+    case
+}
+
+/// Working days left to the promised due date (else the statutory one), for open cases.
+fn remaining(calendar: &Calendar, c: &CaseSummary, today: NaiveDate) -> Result<Option<i64>> {
+    let state = CaseState::parse("state", &c.state)?;
+    let due = c.promised_due.as_deref().or(c.statutory_due.as_deref());
+    match due {
+        Some(d)
+            if !state.is_final() && !matches!(state, CaseState::Granted | CaseState::Denied) =>
+        {
+            let due = parse_date("due", d)?;
+            Ok(calendar.remaining(today, due).ok())
+        }
+        _ => Ok(None),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    w: &mut crate::write::Write,
+    case_id: i64,
+    action: &str,
+    from: Option<CaseState>,
+    to: CaseState,
+    actor: &str,
+    office: Option<&OfficeCode>,
+    on: NaiveDate,
+    reason: &str,
+    materials: &[String],
+) -> Result<()> {
+    let at = w.at().to_owned();
+    sqlx::query(
+        "INSERT INTO case_events (case_id, action, from_state, to_state, actor, office_code, on_day, reason, missing, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(case_id)
+    .bind(action.to_owned())
+    .bind(from.map(|s| s.slug()))
+    .bind(to.slug().to_owned())
+    .bind(actor.to_owned())
+    .bind(office.map(ToString::to_string))
+    .bind(on.to_string())
+    .bind(reason.to_owned())
+    .bind(serde_json::to_string(materials).expect("strings serialise"))
+    .bind(at)
+    .execute(w.conn())
+    .await?;
+    Ok(())
+}

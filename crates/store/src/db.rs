@@ -1,0 +1,128 @@
+//! Small helpers for SQL that both backends run: numbered placeholders, flags, timestamps.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::any::AnyArguments;
+use sqlx::any::AnyRow;
+use sqlx::query::QueryAs;
+use sqlx::{Any, Arguments, AssertSqlSafe, Encode, FromRow, Row, Type};
+
+use crate::{PageRequest, Result, Store};
+
+/// A statement assembled from fixed fragments and bound values. Fragments are always literals in
+/// this crate, never user input; values go through binds. Placeholders are `$1, $2, …`, which both
+/// SQLite and PostgreSQL accept.
+pub(crate) struct Sql {
+    text: String,
+    args: AnyArguments,
+    binds: usize,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            args: AnyArguments::default(),
+            binds: 0,
+        }
+    }
+
+    pub fn push(&mut self, fragment: &str) -> &mut Self {
+        self.text.push_str(fragment);
+        self
+    }
+
+    pub fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: for<'q> Encode<'q, Any> + Type<Any> + Send + 'static,
+    {
+        self.binds += 1;
+        self.text.push_str(&format!("${}", self.binds));
+        self.args.add(value).expect("Any encodes every bound type");
+        self
+    }
+
+    /// `col IN ($n, …)`; an empty list matches nothing.
+    pub fn bind_in<T>(&mut self, col: &str, values: &[T]) -> &mut Self
+    where
+        T: for<'q> Encode<'q, Any> + Type<Any> + Send + Clone + 'static,
+    {
+        if values.is_empty() {
+            return self.push("1 = 0");
+        }
+        self.push(col).push(" IN (");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v.clone());
+        }
+        self.push(")")
+    }
+
+    pub fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
+        sqlx::query_with(AssertSqlSafe(self.text), self.args)
+    }
+
+    pub fn query_as<T>(self) -> QueryAs<'static, Any, T, AnyArguments>
+    where
+        T: for<'r> FromRow<'r, sqlx::any::AnyRow>,
+    {
+        sqlx::query_as_with(AssertSqlSafe(self.text), self.args)
+    }
+}
+
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+/// Fixed-width RFC 3339 UTC, so stored timestamps sort as text.
+pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn now() -> String {
+    timestamp(Utc::now())
+}
+
+impl Store {
+    /// One page of a list and the number of rows in the whole list, under the same filter, in
+    /// one statement (a window count); a separate count runs only for a page past the end.
+    /// `from` is the counted table (`FROM towns t`); `select` selects the page's columns from it.
+    pub(crate) async fn page_of<R>(
+        &self,
+        from: &str,
+        select: &str,
+        order_by: &str,
+        filter: impl Fn(&mut Sql),
+        page: PageRequest,
+    ) -> Result<(Vec<R>, i64)>
+    where
+        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let mut sql =
+            Sql::new(&select.replacen("SELECT ", "SELECT COUNT(*) OVER () AS total_rows, ", 1));
+        filter(&mut sql);
+        sql.push(" ORDER BY ")
+            .push(order_by)
+            .push(" LIMIT ")
+            .bind(page.per_page)
+            .push(" OFFSET ")
+            .bind(page.offset());
+        let rows: Vec<AnyRow> = sql.query().fetch_all(self.pool()).await?;
+        let total = match rows.first() {
+            Some(r) => r.try_get::<i64, _>("total_rows")?,
+            None => {
+                let mut count = Sql::new("SELECT COUNT(*) ");
+                count.push(from);
+                filter(&mut count);
+                let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+                total
+            }
+        };
+        let items = rows
+            .iter()
+            .map(R::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((items, total))
+    }
+}

@@ -1,0 +1,127 @@
+//! Persistence for tongquan on SQLite (embedded default) and PostgreSQL (server), through one
+//! migration set and one query path: sqlx's `Any` driver with SQL both dialects understand.
+//!
+//! Every query that returns scoped records takes the acting [`Actor`] and filters by the access
+//! policy in `tongquan_domain::access`; every write goes through [`write::Write`], which appends the
+//! audit entry in the same transaction.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod calendar;
+pub mod cases;
+pub mod catalog;
+mod db;
+pub mod delegations;
+pub mod departments;
+pub mod error;
+pub mod geography;
+pub mod import;
+mod migrate;
+pub mod offices;
+pub mod page;
+mod scope;
+pub mod seed;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod write;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions};
+
+pub use error::StoreError;
+pub use page::{Page, PageRequest};
+pub use tongquan_domain::access::Actor;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool plus the knowledge of which backend is behind it.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `sqlite://FILE` or `postgres://…` and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL {url:?}: use sqlite://FILE or postgres://…"
+            )));
+        };
+        let options = AnyConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("bad database URL: {e}")))?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets pages be read while a write commits; FULL makes each commit durable.
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = FULL",
+                            "PRAGMA busy_timeout = 15000",
+                            "PRAGMA foreign_keys = ON",
+                            // Mapped pages are shared by all connections of the pool; without this
+                            // each connection's small private cache rereads the catalog.
+                            "PRAGMA mmap_size = 268435456",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let store = Self { pool, backend };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// Opens (creating if needed) the SQLite database file at `path`.
+    pub async fn open_sqlite(path: &Path) -> Result<Self> {
+        Self::open(&sqlite_url(path)).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether the database answers; for /healthz.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}

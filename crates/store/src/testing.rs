@@ -1,0 +1,233 @@
+//! Fresh databases for tests, one per test, on either backend.
+//!
+//! PostgreSQL tests use the server at `TONGQUAN_TEST_PG` (default
+//! `postgres://postgres@127.0.0.1:5432/test`). Where it cannot be reached they skip with a one-line
+//! message, unless `TONGQUAN_REQUIRE_ALL=1` (set by `.ci/run`), which turns the skip into a failure.
+
+use sqlx::{AnyConnection, Connection};
+use tempfile::TempDir;
+
+use tongquan_domain::access::Actor;
+use tongquan_domain::catalog::{RawItem, RawMaterial, Recipient, Validity};
+use tongquan_domain::codes::{BaseCode, ImplCode, OfficeCode, TownCode};
+
+use crate::delegations::NewBatch;
+use crate::{Backend, Store, seed};
+
+pub fn pg_admin_url() -> String {
+    std::env::var("TONGQUAN_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Whether every suite must run: CI sets this so that a missing dependency fails instead of skipping.
+pub fn require_all() -> bool {
+    std::env::var("TONGQUAN_REQUIRE_ALL").is_ok_and(|v| v == "1")
+}
+
+/// Reports a missing dependency: a panic in CI, a one-line skip notice elsewhere.
+pub fn skip(what: &str, why: &str) {
+    assert!(
+        !require_all(),
+        "{what} is required (TONGQUAN_REQUIRE_ALL=1) but unavailable: {why}"
+    );
+    eprintln!("skipping {what}: {why}");
+}
+
+/// A fresh, migrated database holding the reference geography and organisation.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    _dir: Option<TempDir>,
+    pg_database: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Option<Self> {
+        let db = match backend {
+            Backend::Sqlite => Self::sqlite_empty().await,
+            Backend::Postgres => Self::postgres_empty().await?,
+        };
+        seed::load_reference(&db.store)
+            .await
+            .expect("reference data loads");
+        Some(db)
+    }
+
+    async fn sqlite_empty() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = crate::sqlite_url(&dir.path().join("test.db"));
+        let store = Store::open(&url).await.expect("sqlite opens");
+        Self {
+            store,
+            url,
+            _dir: Some(dir),
+            pg_database: None,
+        }
+    }
+
+    async fn postgres_empty() -> Option<Self> {
+        sqlx::any::install_default_drivers();
+        let admin = pg_admin_url();
+        let mut conn = match AnyConnection::connect(&admin).await {
+            Ok(c) => c,
+            Err(e) => {
+                skip(
+                    "PostgreSQL tests",
+                    &format!("cannot connect to {admin}: {e}"),
+                );
+                return None;
+            }
+        };
+        let name = format!("tq_test_{}", hex::encode(rand::random::<[u8; 6]>()));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let url = format!("{base}/{name}");
+        let store = Store::open(&url).await.expect("postgres opens");
+        Some(Self {
+            store,
+            url,
+            _dir: None,
+            pg_database: Some(name),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    /// Runs SQL behind the store's back, as someone with database access could: for tests that
+    /// tamper with rows directly.
+    pub async fn exec(&self, sql: &str) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(self.store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_database.take() else {
+            return;
+        };
+        // Drop runs outside async, so the cleanup gets a small runtime of its own.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(mut conn) = AnyConnection::connect(&pg_admin_url()).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}
+
+/// Runs each named async test function, which takes a [`TestDb`], once on SQLite and once on
+/// PostgreSQL: one contract story, both backends.
+#[macro_export]
+macro_rules! contract_tests {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::testing::TestDb::new($crate::Backend::Sqlite).await.expect("sqlite is embedded");
+                super::$name(db).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = $crate::testing::TestDb::new($crate::Backend::Postgres).await {
+                    super::$name(db).await;
+                }
+            }
+        }
+    )*};
+}
+
+fn material(name: &str, requirement: &str) -> RawMaterial {
+    RawMaterial {
+        name: name.into(),
+        requirement: requirement.into(),
+        form: "original".into(),
+        copies: "1".into(),
+        note: String::new(),
+    }
+}
+
+/// A licensing item (食品经营许可: 20 statutory and 10 promised working days, any-window allowed)
+/// with two required materials and one conditional, delegated to `branch` by a document dated
+/// 2023-12-20 from 2024-01-01. Returns the item and the first town the branch serves.
+pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
+    let branch = OfficeCode::parse("branch", branch).expect("a branch code");
+    let county = branch.county();
+    let bureau = Actor::System("fixture");
+    let content = RawItem {
+        name: "食品经营许可".into(),
+        item_type: "licensing".into(),
+        department: format!("{county}SP"),
+        exercise_level: "县级".into(),
+        statutory_days: "20".into(),
+        promised_days: "10".into(),
+        online_depth: "online_precheck".into(),
+        service: "approval".into(),
+        tongban_allowed: "是".into(),
+        materials: vec![
+            material("申请书", "required"),
+            material("营业执照", "required"),
+            material("场所平面图", "conditional"),
+        ],
+        ..RawItem::default()
+    }
+    .parse()
+    .expect("fixture");
+    let item = s
+        .create_item(
+            &bureau,
+            &county,
+            &ImplCode::parse("i", &format!("11{county}CAS00001")).expect("fixture"),
+            &BaseCode::parse("b", &format!("11{county}")).expect("fixture"),
+            content,
+        )
+        .await
+        .expect("fixture");
+    let validity = Validity::parse("2024-01-01", "").expect("fixture");
+    s.publish(&bureau, item.id, validity)
+        .await
+        .expect("fixture");
+    let batch = NewBatch::parse(
+        county.as_str(),
+        "乐政发〔2024〕1号",
+        "2023-12-20",
+        "赋权事项",
+        "devolve",
+        &format!("{county}SP"),
+        "县镇同权改革实施方案",
+    )
+    .expect("fixture");
+    let batch = s.create_batch(&bureau, batch).await.expect("fixture").id;
+    s.delegate(
+        &bureau,
+        batch,
+        &[item.id],
+        &[Recipient::Office(branch.clone())],
+        validity,
+    )
+    .await
+    .expect("fixture");
+    let town = s.office(&branch).await.expect("fixture").served_towns[0]
+        .code
+        .clone();
+    (item.id, town)
+}

@@ -1,0 +1,373 @@
+//! The case contract, run on SQLite and on PostgreSQL: routing by the catalog, the transition
+//! table, the calendar's due dates, and bad input that changes nothing.
+
+use chrono::NaiveDate;
+use tongquan_domain::access::{Actor, Jurisdiction, Role, Staff};
+use tongquan_domain::calendar::Calendar;
+use tongquan_domain::case::CaseAction;
+use tongquan_domain::codes::{TownCode, Username};
+use tongquan_store::audit::AuditFilter;
+use tongquan_store::cases::{CaseStep, NewCase};
+use tongquan_store::testing::{TestDb, delegated_item};
+use tongquan_store::{PageRequest, Store, StoreError, contract_tests};
+
+const SYSTEM: Actor = Actor::System("test");
+const COUNTY: &str = "371481";
+const BRANCH: &str = "371481B01";
+const ID: &str = "11010519491231002X";
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn staff(role: Role, jurisdiction: &str) -> Actor {
+    Actor::Staff(Staff {
+        id: 2_000,
+        username: Username::parse("u", &format!("{}.test", role.slug().replace('_', "-"))).unwrap(),
+        role,
+        jurisdiction: Jurisdiction::parse("j", jurisdiction).unwrap(),
+    })
+}
+
+fn application(item: i64, town: &TownCode, channel: &str, materials: &[&str]) -> NewCase {
+    NewCase::parse(
+        item,
+        town.as_str(),
+        "person",
+        ID,
+        "张三",
+        "13800000000",
+        channel,
+        materials.iter().map(|m| m.to_string()).collect(),
+    )
+    .unwrap()
+}
+
+fn step(action: CaseAction, reason: &str, materials: &[&str], lock_version: i64) -> CaseStep {
+    CaseStep {
+        action,
+        reason: reason.into(),
+        materials: materials.iter().map(|m| m.to_string()).collect(),
+        lock_version,
+    }
+}
+
+async fn counts(s: &Store) -> (i64, i64) {
+    let audit = s
+        .audit_entries(&SYSTEM, &AuditFilter::default(), PageRequest::default())
+        .await
+        .unwrap()
+        .total;
+    let cases = s
+        .cases(
+            &SYSTEM,
+            &Default::default(),
+            PageRequest::default(),
+            d("2024-03-01"),
+        )
+        .await
+        .unwrap()
+        .total;
+    (audit, cases)
+}
+
+contract_tests!(
+    a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_supplement,
+    bad_input_is_refused_and_changes_nothing,
+    later_years_of_the_calendar_are_imported_once,
+);
+
+async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_supplement(db: TestDb) {
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let calendar = Calendar::new(tongquan_store::calendar::bundled().unwrap());
+    let submitted = d("2024-03-01");
+    let receipt = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            submitted,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        receipt.office_code, BRANCH,
+        "routed to the branch the catalog names"
+    );
+    assert!(receipt.tracking_no.starts_with("371481B0120240301"));
+    assert_eq!(receipt.check_code.len(), 6);
+    assert_eq!(
+        receipt.statutory_due.as_deref(),
+        Some(
+            calendar
+                .add_working_days(submitted, 20)
+                .unwrap()
+                .to_string()
+                .as_str()
+        )
+    );
+    let clerk = staff(Role::BranchClerk, BRANCH);
+    let case = s.case(&clerk, receipt.id, submitted).await.unwrap();
+    assert_eq!(case.doc_number.as_deref(), Some("乐政发〔2024〕1号"));
+    assert_eq!(case.summary.remaining, Some(10), "promised 10 working days");
+    assert_eq!(case.applicant_id, ID);
+
+    // 一次性告知: one notice lists what is missing; the clock stops until it arrives.
+    let asked = d("2024-03-05");
+    let case = s
+        .act_on_case(
+            &clerk,
+            receipt.id,
+            step(
+                CaseAction::RequestSupplement,
+                "材料不全",
+                &["场所平面图"],
+                1,
+            ),
+            asked,
+        )
+        .await
+        .unwrap();
+    assert_eq!(case.summary.state, "supplement_requested");
+    assert_eq!(
+        case.summary.statutory_due, None,
+        "no due date while the clock is stopped"
+    );
+    let tracked = s
+        .track_case(&receipt.tracking_no, &receipt.check_code, asked)
+        .await
+        .unwrap();
+    assert_eq!(tracked.applicant_id, "110105********002X");
+    assert_eq!(tracked.actions, ["supply", "withdraw"]);
+    let supplied = d("2024-03-11");
+    let case = s
+        .applicant_act(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            step(CaseAction::Supply, "", &["场所平面图"], case.lock_version),
+            supplied,
+        )
+        .await
+        .unwrap();
+    // 03-06, 07, 08 and 11 are not counted.
+    let expected = calendar
+        .add_working_days(calendar.add_working_days(submitted, 20).unwrap(), 4)
+        .unwrap();
+    assert_eq!(case.summary.statutory_due, Some(expected.to_string()));
+    assert!(
+        case.due_explanation
+            .iter()
+            .any(|m| m.zh.contains("其间 4 个工作日不计")),
+        "{:?}",
+        case.due_explanation
+    );
+    let mut lock = case.lock_version;
+    for action in [
+        CaseAction::Accept,
+        CaseAction::Review,
+        CaseAction::Grant,
+        CaseAction::Conclude,
+    ] {
+        let case = s
+            .act_on_case(
+                &clerk,
+                receipt.id,
+                step(action, "", &[], lock),
+                d("2024-03-12"),
+            )
+            .await
+            .unwrap();
+        lock = case.lock_version;
+    }
+    let case = s.case(&clerk, receipt.id, d("2024-03-13")).await.unwrap();
+    assert_eq!(case.summary.state, "concluded");
+    assert_eq!(case.summary.concluded_on.as_deref(), Some("2024-03-12"));
+    assert_eq!(case.summary.remaining, None);
+    let trail: Vec<&str> = case.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        trail,
+        [
+            "submit",
+            "request_supplement",
+            "supply",
+            "accept",
+            "review",
+            "grant",
+            "conclude"
+        ]
+    );
+    assert!(case.events[3].actor.starts_with("branch-clerk.test"));
+    assert_eq!(case.events[3].office_code.as_deref(), Some(BRANCH));
+    assert!(s.verify_audit().await.unwrap() > 0);
+    // Staff of another office do not see the case at all.
+    let other = staff(Role::BranchClerk, "371402B01");
+    assert!(matches!(
+        s.case(&other, receipt.id, supplied).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let today = d("2024-03-01");
+    let receipt = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            today,
+        )
+        .await
+        .unwrap();
+    let before = counts(s).await;
+    let clerk = staff(Role::BranchClerk, BRANCH);
+
+    let bad_id = NewCase::parse(
+        item,
+        town.as_str(),
+        "person",
+        "110105194912310021",
+        "张三",
+        "1",
+        "online",
+        vec![],
+    );
+    assert!(bad_id.unwrap_err().message().en.contains("check character"));
+    let bad_credit = NewCase::parse(
+        item,
+        town.as_str(),
+        "enterprise",
+        "91350100M000100Y44",
+        "某公司",
+        "1",
+        "online",
+        vec![],
+    );
+    assert_eq!(bad_credit.unwrap_err().field(), Some("applicant_id"));
+
+    let missing = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书"]),
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), "missing_materials");
+    assert!(missing.message().zh.contains("营业执照"));
+
+    let not_allowed = s
+        .act_on_case(
+            &clerk,
+            receipt.id,
+            step(CaseAction::Grant, "", &[], 1),
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(not_allowed.code(), "transition_not_allowed");
+
+    // The county bureau reaches the case but does not hold the delegated power.
+    let bureau = staff(Role::CountyBureau, COUNTY);
+    let no_power = s
+        .act_on_case(
+            &bureau,
+            receipt.id,
+            step(CaseAction::Accept, "", &[], 1),
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(no_power.code(), "no_power");
+
+    let stale = s
+        .act_on_case(
+            &clerk,
+            receipt.id,
+            step(CaseAction::Accept, "", &[], 0),
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::Stale { .. }), "{stale}");
+
+    let no_reason = s
+        .act_on_case(
+            &clerk,
+            receipt.id,
+            step(CaseAction::Reject, " ", &[], 1),
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(no_reason.code(), "required_field");
+    let empty_notice = s
+        .act_on_case(
+            &clerk,
+            receipt.id,
+            step(CaseAction::RequestSupplement, "缺", &[], 1),
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(empty_notice.code(), "invalid_field");
+
+    let beyond = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            d("2026-12-20"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(beyond.code(), "outside_calendar");
+
+    let wrong = if receipt.check_code == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
+    let wrong_code = s
+        .track_case(&receipt.tracking_no, wrong, today)
+        .await
+        .unwrap_err();
+    assert_eq!(wrong_code.code(), "not_found");
+    let applicant_grants = s
+        .applicant_act(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            step(CaseAction::Accept, "", &[], 1),
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(applicant_grants.code(), "forbidden");
+
+    assert_eq!(counts(s).await, before, "nothing written");
+    let case = s.case(&clerk, receipt.id, today).await.unwrap();
+    assert_eq!(
+        (case.summary.state.as_str(), case.lock_version),
+        ("submitted", 1)
+    );
+}
+
+async fn later_years_of_the_calendar_are_imported_once(db: TestDb) {
+    let s = &db.store;
+    let next =
+        Calendar::parse_csv("date,name,is_off_day\n2027-01-01,元旦,true\n2027-02-06,春节,true\n")
+            .unwrap();
+    let clerk = staff(Role::BranchClerk, BRANCH);
+    assert_eq!(
+        s.import_calendar(&clerk, &next).await.unwrap_err().code(),
+        "forbidden"
+    );
+    assert!(s.calendar().await.unwrap().day(d("2027-01-04")).is_err());
+    let admin = staff(Role::CityAdmin, "city");
+    let first = s.import_calendar(&admin, &next).await.unwrap();
+    assert_eq!((first.added, first.changed), (2, 0));
+    let again = s.import_calendar(&admin, &next).await.unwrap();
+    assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 2));
+    let calendar = s.calendar().await.unwrap();
+    assert!(!calendar.is_working(d("2027-01-01")).unwrap());
+    assert!(calendar.is_working(d("2027-01-04")).unwrap());
+}

@@ -1,0 +1,199 @@
+//! Approval cases: apply (online or at a window), the office's queue and steps, and the
+//! applicant's tracking by number and check code.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use tongquan_domain::case::{CaseAction, CaseState};
+use tongquan_domain::codes::OfficeCode;
+use tongquan_store::Page;
+use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, NewCase, Receipt};
+use utoipa::IntoParams;
+
+use super::ApiResult;
+use super::items::item_id;
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, Query};
+use crate::params::{opt, paging};
+use crate::session::Viewer;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    pub item_id: i64,
+    /// The applicant's town (9 digits): it decides the competent office.
+    pub town: String,
+    /// person or enterprise.
+    pub applicant_kind: String,
+    /// An 18-character resident ID number or unified social credit code.
+    pub applicant_id: String,
+    pub applicant_name: String,
+    pub contact: String,
+    /// online (the applicant), or window, cross_window or assisted (staff).
+    pub channel: String,
+    /// The materials handed in, by their names on the item's list.
+    #[serde(default)]
+    pub materials: Vec<String>,
+}
+
+/// Applies for an item. Online applications need no account; the receipt's check code is shown
+/// once and, with the tracking number, opens the case to its applicant.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = Application,
+    responses((status = 201, body = Receipt), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    v: Viewer,
+    ApiJson(a): ApiJson<Application>,
+) -> Result<(StatusCode, Json<Receipt>), ApiError> {
+    let new = NewCase::parse(
+        a.item_id,
+        &a.town,
+        &a.applicant_kind,
+        &a.applicant_id,
+        &a.applicant_name,
+        &a.contact,
+        &a.channel,
+        a.materials,
+    )?;
+    let receipt = s.store.submit_case(&v.actor, new, s.today()).await?;
+    Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// The competent office, e.g. 371481B01.
+    pub office: Option<String>,
+    /// A case state, e.g. submitted.
+    pub state: Option<String>,
+    /// true: only cases not yet closed.
+    pub open: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// The queue of cases within the caller's reach, most urgent first, with working days left.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseQuery),
+    responses((status = 200, body = Page<CaseSummary>), (status = 400, body = Problem), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<CaseQuery>,
+) -> ApiResult<Page<CaseSummary>> {
+    v.staff()?;
+    let filter = CaseFilter {
+        office: opt("office", &q.office, OfficeCode::parse)?,
+        state: opt("state", &q.state, CaseState::parse)?,
+        open: q.open.as_deref() == Some("true"),
+    };
+    let page = paging(&q.page, &q.per_page)?;
+    Ok(Json(
+        s.store.cases(&v.actor, &filter, page, s.today()).await?,
+    ))
+}
+
+/// A case with its events, pauses and the explanation of its due date.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
+    params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, body = Case), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn show(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> ApiResult<Case> {
+    v.staff()?;
+    Ok(Json(
+        s.store.case(&v.actor, item_id(&id)?, s.today()).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// accept, reject, request_supplement, review, grant, deny, conclude; for the applicant:
+    /// supply or withdraw.
+    pub action: String,
+    /// Required to reject, deny or request a supplement.
+    #[serde(default)]
+    pub reason: String,
+    /// A supplement request lists every missing material; a supply lists what is handed in.
+    #[serde(default)]
+    pub materials: Vec<String>,
+    /// The case's lock_version as read.
+    pub lock_version: i64,
+    /// The applicant's check code (tracking steps only).
+    #[serde(default)]
+    pub check_code: String,
+}
+
+impl Step {
+    fn parse(self) -> Result<CaseStep, ApiError> {
+        Ok(CaseStep {
+            action: CaseAction::parse("action", &self.action)?,
+            reason: self.reason,
+            materials: self.materials,
+            lock_version: self.lock_version,
+        })
+    }
+}
+
+/// A step by the competent office. Refused when the state does not allow it (409), when the
+/// office does not hold the power (403), or when the case changed since it was read (409).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "cases",
+    params(("id" = i64, Path, description = "Case id")), request_body = Step,
+    responses((status = 200, body = Case), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn act(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    ApiJson(step): ApiJson<Step>,
+) -> ApiResult<Case> {
+    v.staff()?;
+    let id = item_id(&id)?;
+    Ok(Json(
+        s.store
+            .act_on_case(&v.actor, id, step.parse()?, s.today())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrackQuery {
+    /// The check code from the receipt.
+    pub code: Option<String>,
+}
+
+/// Progress of a case for its applicant, without an account.
+#[utoipa::path(get, path = "/api/v1/track/{tracking_no}", tag = "cases",
+    params(("tracking_no" = String, Path, description = "Tracking number"), TrackQuery),
+    responses((status = 200, body = Case), (status = 404, body = Problem)))]
+pub async fn track(
+    State(s): State<AppState>,
+    Path(no): Path<String>,
+    Query(q): Query<TrackQuery>,
+) -> ApiResult<Case> {
+    let code = q.code.unwrap_or_default();
+    Ok(Json(s.store.track_case(&no, &code, s.today()).await?))
+}
+
+/// A step by the applicant: supply the missing materials, or withdraw.
+#[utoipa::path(post, path = "/api/v1/track/{tracking_no}/steps", tag = "cases",
+    params(("tracking_no" = String, Path, description = "Tracking number")), request_body = Step,
+    responses((status = 200, body = Case), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn applicant_step(
+    State(s): State<AppState>,
+    Path(no): Path<String>,
+    ApiJson(step): ApiJson<Step>,
+) -> ApiResult<Case> {
+    let code = step.check_code.clone();
+    Ok(Json(
+        s.store
+            .applicant_act(&no, &code, step.parse()?, s.today())
+            .await?,
+    ))
+}

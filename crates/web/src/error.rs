@@ -1,0 +1,261 @@
+//! The web layer's one error type, and the one place errors become HTTP: problem+json for the
+//! API, an error page for people. Every error carries a stable code and zh-CN and en messages.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
+use tongquan_domain::{DomainError, Message};
+use tongquan_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    #[error("request body larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("unsupported content type")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("malformed request body: {detail}")]
+    MalformedBody {
+        field: Option<String>,
+        detail: String,
+    },
+    #[error("no such page")]
+    NoRoute,
+    #[error("page rendering failed: {0}")]
+    Render(#[from] askama::Error),
+    #[error(transparent)]
+    Plan(#[from] tongquan_plan::PlanError),
+    /// A file with problems, every one of them listed.
+    #[error("the file has {} problems", problems.len())]
+    Rejected {
+        problems: Vec<tongquan_store::import::RowProblem>,
+    },
+}
+
+impl From<crate::planning::PlanningError> for AppError {
+    fn from(e: crate::planning::PlanningError) -> Self {
+        match e {
+            crate::planning::PlanningError::Store(e) => Self::Store(e),
+            crate::planning::PlanningError::Plan(e) => Self::Plan(e),
+        }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Store(e) => match e.code() {
+                "invalid_field" | "required_field" => StatusCode::BAD_REQUEST,
+                "forbidden" | "no_power" => StatusCode::FORBIDDEN,
+                "transition_not_allowed" => StatusCode::CONFLICT,
+                "outside_calendar" | "missing_materials" | "item_not_in_force" => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                "not_found" => StatusCode::NOT_FOUND,
+                "stale" | "taken" => StatusCode::CONFLICT,
+                "bad_credentials" => StatusCode::UNAUTHORIZED,
+                "locked" => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Csrf => StatusCode::FORBIDDEN,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MalformedBody { .. } => StatusCode::BAD_REQUEST,
+            Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Plan(tongquan_plan::PlanError::TimeLimit) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Plan(_) => StatusCode::BAD_REQUEST,
+            Self::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Store(e) => e.code(),
+            Self::Unauthenticated => "unauthenticated",
+            Self::Csrf => "csrf",
+            Self::TooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Self::MalformedBody { .. } => "malformed_body",
+            Self::NoRoute => "not_found",
+            Self::Render(_) => "render",
+            Self::Plan(e) => e.code(),
+            Self::Rejected { .. } => "import_rejected",
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Store(e) => e.field(),
+            Self::MalformedBody { field, .. } => field.as_deref(),
+            Self::Plan(tongquan_plan::PlanError::InvalidParameter { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Store(e) => e.message(),
+            Self::Unauthenticated => Message::new("请先登录", "please sign in first"),
+            Self::Csrf => Message::new(
+                "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
+                "the form expired or came from elsewhere (CSRF check failed); reload the page and try again",
+            ),
+            Self::TooLarge { limit } => Message::new(
+                format!("请求内容过大，上限为 {} KB", limit / 1024),
+                format!("request body too large; the limit is {} KB", limit / 1024),
+            ),
+            Self::UnsupportedMediaType { expected } => Message::new(
+                format!("不支持的内容类型，应为 {expected}"),
+                format!("unsupported content type; expected {expected}"),
+            ),
+            Self::MalformedBody { field, detail } => match field {
+                Some(f) => Message::new(
+                    format!("请求内容格式错误，字段 {f}：{detail}"),
+                    format!("malformed request body at field {f}: {detail}"),
+                ),
+                None => Message::new(
+                    format!("请求内容格式错误：{detail}"),
+                    format!("malformed request body: {detail}"),
+                ),
+            },
+            Self::NoRoute => Message::new("没有这个页面", "no such page"),
+            Self::Render(_) => Message::new("页面生成失败", "the page could not be rendered"),
+            Self::Plan(e) => Message::new(e.message_zh(), e.message_en()),
+            Self::Rejected { problems } => Message::new(
+                format!("文件有 {} 处问题，未导入任何内容", problems.len()),
+                format!(
+                    "the file has {} problems; nothing was imported",
+                    problems.len()
+                ),
+            ),
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+
+    /// The response for a client: problem+json under /api, an error page elsewhere.
+    pub fn respond(self, api: bool) -> Response {
+        if api {
+            ApiError(self).into_response()
+        } else {
+            PageError(self).into_response()
+        }
+    }
+}
+
+/// RFC 9457 problem details, with the message in both languages.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable error code.
+    pub code: String,
+    /// English message.
+    pub detail: String,
+    /// The field the error is about, where there is one.
+    pub field: Option<String>,
+    pub messages: ProblemMessages,
+    /// For a rejected file: every problem, by row and column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<tongquan_store::import::RowProblem>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemMessages {
+    #[serde(rename = "zh-CN")]
+    pub zh: String,
+    pub en: String,
+}
+
+/// An error from a JSON API handler.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        e.log();
+        let status = e.status();
+        let m = e.message();
+        let body = Problem {
+            kind: format!("/problems/{}", e.code()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            code: e.code().to_owned(),
+            detail: m.en.clone(),
+            field: e.field().map(str::to_owned),
+            messages: ProblemMessages { zh: m.zh, en: m.en },
+            problems: match e {
+                AppError::Rejected { problems } => problems,
+                _ => Vec::new(),
+            },
+        };
+        let mut res = (status, axum::Json(body)).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        res
+    }
+}
+
+/// An error from a page handler: a page in both languages, or a redirect to sign in.
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    code: &'static str,
+    message: Message,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if matches!(e, AppError::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        e.log();
+        let status = e.status();
+        let page = ErrorPage {
+            status: status.as_u16(),
+            code: e.code(),
+            message: e.message(),
+        };
+        match askama::Template::render(&page) {
+            Ok(html) => (status, axum::response::Html(html)).into_response(),
+            Err(_) => (status, e.message().to_string()).into_response(),
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Request extractors whose failures are our errors, naming the field, in both languages.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::Response;
+use serde::de::DeserializeOwned;
+use tongquan_domain::DomainError;
+
+use crate::error::AppError;
+
+/// Whether the request came in under /api: errors are then problem+json. Nested routers see a
+/// shortened path, so this reads the original one.
+pub fn is_api(extensions: &axum::http::Extensions, uri: &axum::http::Uri) -> bool {
+    extensions
+        .get::<OriginalUri>()
+        .map_or(uri, |o| &o.0)
+        .path()
+        .starts_with("/api/")
+}
+
+fn content_type_is(req: &Request, expected: &str) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(expected))
+}
+
+async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge {
+                limit: crate::BODY_LIMIT,
+            }
+        } else {
+            AppError::MalformedBody {
+                field: None,
+                detail: e.body_text(),
+            }
+        }
+    })
+}
+
+/// A request body taken as it is (e.g. an uploaded file), with our errors for one too large.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let api = is_api(req.extensions(), req.uri());
+        body(req, state).await.map(RawBody).map_err(|e| match e {
+            AppError::TooLarge { .. } => AppError::TooLarge {
+                limit: tongquan_store::import::MAX_IMPORT_BYTES,
+            }
+            .respond(api),
+            e => e.respond(api),
+        })
+    }
+}
+
+/// A JSON body; the error names the path of the field that did not fit.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let api = is_api(req.extensions(), req.uri());
+        if !content_type_is(&req, "application/json") {
+            return Err(AppError::UnsupportedMediaType {
+                expected: "application/json",
+            }
+            .respond(api));
+        }
+        let bytes = body(req, state).await.map_err(|e| e.respond(api))?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                AppError::MalformedBody {
+                    field: (path != ".").then_some(path),
+                    detail: e.into_inner().to_string(),
+                }
+                .respond(api)
+            })
+    }
+}
+
+/// A query string into a struct of optional strings; the handler parses each into its type.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(q).map(Query).map_err(|e| {
+            AppError::MalformedBody {
+                field: None,
+                detail: format!("query string: {e}"),
+            }
+            .respond(is_api(&parts.extensions, &parts.uri))
+        })
+    }
+}
+
+/// An HTML form's fields. The CSRF guard has already checked the token.
+pub struct FormData(HashMap<String, String>);
+
+impl FormData {
+    /// The field's text, empty when absent.
+    pub fn text(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", String::as_str)
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        self.0
+            .get(name)
+            .is_some_and(|v| v == "on" || v == "true" || v == "1")
+    }
+
+    /// The record version the form was rendered from.
+    pub fn version(&self) -> Result<i64, DomainError> {
+        parse_int("version", self.text("version"))
+    }
+}
+
+pub fn parse_int(field: &str, value: &str) -> Result<i64, DomainError> {
+    value.trim().parse().map_err(|_| {
+        DomainError::invalid(
+            field,
+            format!("应为整数，收到“{value}”"),
+            format!("expected a whole number, got {value:?}"),
+        )
+    })
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let api = is_api(req.extensions(), req.uri());
+        if !content_type_is(&req, "application/x-www-form-urlencoded") {
+            return Err(AppError::UnsupportedMediaType {
+                expected: "application/x-www-form-urlencoded",
+            }
+            .respond(api));
+        }
+        let bytes = body(req, state).await.map_err(|e| e.respond(api))?;
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .map(|kv| FormData(kv.into_iter().collect()))
+            .map_err(|e| {
+                AppError::MalformedBody {
+                    field: None,
+                    detail: e.to_string(),
+                }
+                .respond(api)
+            })
+    }
+}

@@ -1,0 +1,528 @@
+//! Interface text in Simplified Chinese (the default) and English.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use tongquan_domain::Message;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_cookie(v: Option<&str>) -> Self {
+        match v {
+            Some("en") => Self::En,
+            _ => Self::Zh,
+        }
+    }
+
+    pub fn parse(v: &str) -> Option<Self> {
+        match v {
+            "zh" | "zh-CN" => Some(Self::Zh),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// The value of the HTML `lang` attribute.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Zh => "zh-CN",
+            Self::En => "en",
+        }
+    }
+
+    pub fn cookie_value(self) -> &'static str {
+        match self {
+            Self::Zh => "zh",
+            Self::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Self::Zh => Self::En,
+            Self::En => Self::Zh,
+        }
+    }
+
+    /// The interface text for `key`. An unknown key shows itself, and a test keeps templates and
+    /// this table in step.
+    pub fn t(self, key: &str) -> &'static str {
+        match TABLE.get(key) {
+            Some((zh, en)) => match self {
+                Self::Zh => zh,
+                Self::En => en,
+            },
+            None => {
+                tracing::warn!(key, "missing interface text");
+                "??"
+            }
+        }
+    }
+
+    pub fn pick(self, m: &Message) -> &str {
+        match self {
+            Self::Zh => &m.zh,
+            Self::En => &m.en,
+        }
+    }
+}
+
+static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| TEXTS.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
+
+pub fn has_key(key: &str) -> bool {
+    TABLE.contains_key(key)
+}
+
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.name", "同权", "tongquan"),
+    (
+        "app.tagline",
+        "县镇同权改革服务平台",
+        "County-town equal powers platform",
+    ),
+    ("app.city", "德州市", "Dezhou"),
+    ("lang.switch", "English", "中文"),
+    ("nav.home", "首页", "Home"),
+    ("nav.counties", "县（市、区）", "Counties"),
+    ("nav.towns", "乡镇（街道）", "Towns"),
+    ("nav.offices", "办事机构", "Offices"),
+    ("nav.departments", "部门", "Departments"),
+    ("nav.map", "地图", "Map"),
+    ("nav.about", "关于", "About"),
+    ("nav.accounts", "账号", "Accounts"),
+    ("nav.audit", "审计", "Audit"),
+    ("nav.login", "登录", "Sign in"),
+    ("nav.logout", "退出", "Sign out"),
+    ("nav.password", "修改密码", "Change password"),
+    ("common.code", "代码", "Code"),
+    ("common.name", "名称", "Name"),
+    ("common.kind", "类型", "Kind"),
+    ("common.county", "县（市、区）", "County"),
+    ("common.town", "乡镇（街道）", "Town"),
+    ("common.all", "全部", "All"),
+    ("common.filter", "筛选", "Filter"),
+    ("common.save", "保存", "Save"),
+    ("common.saved", "已保存。", "Saved."),
+    ("common.page", "页", "page"),
+    ("common.of", "共", "of"),
+    ("common.prev", "上一页", "Previous"),
+    ("common.next", "下一页", "Next"),
+    ("common.total", "合计", "Total"),
+    ("common.none", "—", "—"),
+    ("common.not_recorded", "未登记", "not recorded"),
+    ("common.phone", "电话", "Telephone"),
+    ("common.address", "地址", "Address"),
+    ("common.hours", "办公时间", "Opening hours"),
+    ("common.version", "版本", "Version"),
+    ("common.illustrative", "示意", "illustrative"),
+    (
+        "common.illustrative_note",
+        "位置与服务范围为根据地理数据生成的示意布局，并非官方公布的设置。",
+        "Placement and service area are an illustrative layout generated from geography, not an official record.",
+    ),
+    ("common.edit", "修改", "Edit"),
+    ("common.error", "出错了", "Error"),
+    ("common.back", "返回", "Back"),
+    ("common.lat", "纬度", "Latitude"),
+    ("common.lon", "经度", "Longitude"),
+    ("common.yes", "是", "yes"),
+    ("common.no", "否", "no"),
+    (
+        "home.lead",
+        "审批权力下放到乡镇，执法力量下沉到乡镇，改革成效用数据说话。",
+        "Approval powers move down to towns, enforcement officers move to towns, and the results are measured.",
+    ),
+    ("home.figures", "基本情况", "At a glance"),
+    (
+        "home.beyond10",
+        "距县级政务服务大厅超过 10 公里的乡镇",
+        "Towns more than 10 km from their county service hall",
+    ),
+    (
+        "home.beyond15",
+        "距县级政务服务大厅超过 15 公里的乡镇",
+        "Towns more than 15 km from their county service hall",
+    ),
+    ("home.branches", "审批服务分局", "Approval branch offices"),
+    (
+        "home.centres",
+        "便民服务中心",
+        "Convenience service centres",
+    ),
+    ("home.see_map", "查看地图", "See the map"),
+    ("county.seat", "县城驻地", "County seat"),
+    ("county.towns", "乡镇数", "Towns"),
+    ("county.hall", "政务服务大厅", "Service hall"),
+    ("town.coordinates", "坐标", "Coordinates"),
+    (
+        "town.no_coordinates",
+        "无坐标：公开资料中没有该乡镇的位置，需要坐标的功能会单独说明。",
+        "No coordinates: no public source locates this town; features that need a position say so.",
+    ),
+    ("town.coord_source", "坐标来源", "Coordinate source"),
+    ("town.hall_km", "距县级大厅", "To county hall"),
+    ("town.served_by", "审批办理机构", "Approval office"),
+    ("town.population", "人口", "Population"),
+    (
+        "town.population_hint",
+        "用于规划时按人口加权；留空表示未登记。",
+        "Used to weigh demand in planning; leave empty if unknown.",
+    ),
+    ("office.served_towns", "服务乡镇", "Towns served"),
+    ("office.location", "所在地", "Location"),
+    ("dept.body", "部门", "Department"),
+    (
+        "map.title",
+        "乡镇到县级政务服务大厅的距离",
+        "Distance from each town to its county service hall",
+    ),
+    ("map.legend.near", "10 公里以内", "within 10 km"),
+    ("map.legend.beyond10", "10–15 公里", "10–15 km"),
+    ("map.legend.beyond15", "超过 15 公里", "more than 15 km"),
+    ("map.legend.hall", "县级政务服务大厅", "county service hall"),
+    (
+        "map.unlocated",
+        "没有坐标、未在图上标出的乡镇",
+        "Towns without coordinates, not drawn on the map",
+    ),
+    ("map.located", "有坐标的乡镇", "Towns with coordinates"),
+    ("map.share", "占比", "Share"),
+    ("map.whole_city", "全市", "Whole city"),
+    (
+        "map.note",
+        "距离为直线（大圆）距离。县界为县级边界（约 2017 年），天衢新区无单独边界，其乡镇画在德城区内。",
+        "Distances are great-circle. Boundaries are county level (about 2017); 天衢新区 has no separate polygon, so its towns fall inside 德城区.",
+    ),
+    ("nav.guide", "办事指南", "Service guide"),
+    ("nav.catalog", "事项目录", "Catalog"),
+    ("nav.batches", "赋权批次", "Delegation batches"),
+    ("nav.matrix", "赋权矩阵", "Delegation matrix"),
+    ("guide.title", "办事指南", "Service guide"),
+    (
+        "guide.lead",
+        "查找要办的事项，看需要哪些材料、多长时间，以及在离您最近的哪个窗口可以办理。",
+        "Find the item you need, what to bring, how long it takes, and the nearest window where you can apply.",
+    ),
+    ("guide.search", "搜索", "Search"),
+    ("guide.search_hint", "事项名称或编码", "item name or code"),
+    ("guide.find", "查找", "Find"),
+    ("guide.item", "事项", "Item"),
+    (
+        "guide.promised",
+        "承诺时限（工作日）",
+        "Promised (working days)",
+    ),
+    (
+        "guide.statutory",
+        "法定时限（工作日）",
+        "Statutory (working days)",
+    ),
+    ("guide.online", "办理深度", "Online depth"),
+    ("guide.tongban", "跨域通办", "Any-window handling"),
+    ("guide.visits", "最多到现场次数", "On-site visits at most"),
+    ("guide.fees", "收费", "Fees"),
+    ("guide.commitment", "可告知承诺", "Commitment approval"),
+    ("guide.version", "版本", "Version"),
+    ("guide.materials", "申请材料", "Materials"),
+    (
+        "guide.no_materials",
+        "尚未登记申请材料。",
+        "No materials recorded yet.",
+    ),
+    ("guide.not_recorded", "未登记", "not recorded"),
+    ("guide.working_days", "个工作日", "working days"),
+    ("guide.where", "在哪里办", "Where can I do this?"),
+    ("guide.my_town", "我所在的乡镇（街道）", "My town"),
+    ("guide.competent", "负责办理", "Decided by"),
+    ("guide.by_document", "依据", "under"),
+    ("guide.distance", "距离", "Distance"),
+    ("guide.decides", "负责办理", "decides"),
+    ("guide.any_window", "通办窗口", "any-window"),
+    (
+        "guide.no_window",
+        "该事项由乡镇或部门直接行使，无需到窗口申请。",
+        "This power is exercised by the town or department; there is no window to apply at.",
+    ),
+    ("catalog.title", "事项目录（实施清单）", "Item catalog"),
+    ("catalog.new", "新建事项", "New item"),
+    (
+        "catalog.new_hint",
+        "先建立事项和第一版草稿，然后在事项页面填写其余要素并发布。",
+        "Create the item with a first draft, then complete and publish it on the item's page.",
+    ),
+    ("catalog.import", "导入清单", "Import a list"),
+    ("catalog.export", "导出 Excel", "Export to Excel"),
+    ("catalog.type", "事项类型", "Type"),
+    ("catalog.department", "实施主体", "Department"),
+    ("catalog.service", "服务类别", "Service kind"),
+    ("catalog.delegated_to", "下放至", "Delegated to"),
+    ("catalog.date", "日期", "Date"),
+    ("catalog.impl_code", "实施编码", "Implementation code"),
+    ("catalog.base_code", "基本编码", "Base code"),
+    ("catalog.main_item", "主项", "Main item"),
+    ("catalog.legal_setting", "设定依据", "Legal basis (setting)"),
+    (
+        "catalog.legal_implementing",
+        "实施依据",
+        "Legal basis (implementing)",
+    ),
+    ("catalog.exercise_level", "行使层级", "Exercise level"),
+    ("catalog.category", "执法类别", "Enforcement category"),
+    ("catalog.requirement", "必要性", "Requirement"),
+    ("catalog.form", "形式", "Form"),
+    ("catalog.copies", "份数", "Copies"),
+    ("catalog.note", "备注", "Note"),
+    ("catalog.versions", "版本", "Versions"),
+    ("catalog.status", "状态", "Status"),
+    ("catalog.valid_from", "生效日期", "In force from"),
+    (
+        "catalog.valid_to",
+        "失效日期（可空）",
+        "In force until (optional)",
+    ),
+    ("catalog.in_force_until", "有效至", "In force until"),
+    ("catalog.published_at", "发布时间", "Published"),
+    ("catalog.draft", "草稿", "draft"),
+    ("catalog.published", "已发布", "published"),
+    ("catalog.current", "现行", "current"),
+    ("catalog.diff", "对比", "Compare"),
+    ("catalog.edit_draft", "编辑草稿", "Edit the draft"),
+    ("catalog.save_draft", "保存草稿", "Save draft"),
+    ("catalog.publish", "发布", "Publish"),
+    (
+        "catalog.publish_hint",
+        "已发布的版本不能再修改；新版本的生效日期须晚于已发布版本的生效日期。",
+        "A published version never changes; a new version must come into force after the published ones.",
+    ),
+    (
+        "catalog.new_draft",
+        "以最新版本为基础新建草稿",
+        "Start a draft from the latest version",
+    ),
+    (
+        "catalog.no_changes",
+        "两个版本内容相同。",
+        "The two versions say the same.",
+    ),
+    ("catalog.field", "要素", "Field"),
+    ("catalog.before", "修改前", "Before"),
+    ("catalog.after", "修改后", "After"),
+    ("batch.new", "新建赋权批次", "New delegation batch"),
+    ("batch.doc_number", "文号", "Document number"),
+    ("batch.doc_date", "发文日期", "Document date"),
+    ("batch.title", "标题", "Title"),
+    ("batch.kind", "赋权方式", "Kind"),
+    (
+        "batch.granting_department",
+        "下放部门代码",
+        "Granting department (code)",
+    ),
+    ("batch.legal_basis", "依据", "Legal basis"),
+    ("batch.delegations", "赋权事项", "Delegations"),
+    ("batch.add", "下放事项", "Hand items down"),
+    (
+        "batch.items",
+        "事项实施编码（每行一个）",
+        "Item implementation codes (one a line)",
+    ),
+    (
+        "batch.recipients",
+        "承接机构或乡镇代码",
+        "Receiving offices or towns (codes)",
+    ),
+    (
+        "batch.recipients_hint",
+        "审批和便民事项交给分局或便民服务中心，执法事项赋权给乡镇。例如：",
+        "Approval and convenience items go to branches or centres, enforcement powers to towns. For example:",
+    ),
+    ("batch.delegate", "下放", "Hand down"),
+    ("batch.recipient", "承接方", "Recipient"),
+    ("batch.changes", "变更记录", "Changes"),
+    ("batch.reason", "原因", "reason"),
+    (
+        "matrix.lead",
+        "每个事项在每个乡镇由谁办理：分局（B01…）、便民服务中心、乡镇、县级大厅或县直部门。",
+        "Who handles each item in each town: a branch (B01…), the town centre, the town itself, the county hall or a county department.",
+    ),
+    ("matrix.hall", "县", "county"),
+    ("matrix.town", "镇", "town"),
+    ("matrix.centre", "中心", "centre"),
+    ("matrix.department", "部门", "dept"),
+    (
+        "import.lead",
+        "上传 .xlsx 或 UTF-8 编码的 .csv：已公布的实施清单格式，或本系统模板。任何一行有问题，整份文件都不导入，并列出全部问题。",
+        "Upload an .xlsx or a UTF-8 .csv, in a published list's layout or our template. If any row has a problem, nothing is imported and every problem is listed.",
+    ),
+    ("import.template", "下载模板", "Download the template"),
+    ("import.file", "文件", "File"),
+    ("import.row", "行", "Row"),
+    ("import.column", "列", "Column"),
+    ("import.problem", "问题（中文）", "Problem (Chinese)"),
+    ("import.problem_en", "问题（英文）", "Problem (English)"),
+    ("import.done", "已导入", "Imported"),
+    ("import.created", "新增", "created"),
+    ("import.unchanged", "未变", "unchanged"),
+    ("import.drafted", "生成待审草稿", "drafted for review"),
+    ("nav.plan", "网点规划", "Planning"),
+    ("plan.title", "审批网点规划", "Planning approval branches"),
+    (
+        "plan.lead",
+        "距县级大厅超过半径的乡镇由分局服务；规划给出最少的分局及其证明，并与只有县级大厅、现有分局两种情况对比。",
+        "Towns beyond the radius of their county hall are to be served by branches. The planner proposes the fewest branches, with proof, and compares halls alone, today's branches and the proposal.",
+    ),
+    ("plan.radius", "半径（公里）", "Radius (km)"),
+    ("plan.min", "每个分局最少乡镇数", "Fewest towns per branch"),
+    ("plan.max", "最多乡镇数", "Most towns per branch"),
+    ("plan.keep", "保留现有分局", "Keep today's branches"),
+    (
+        "plan.cases",
+        "每个乡镇每年办件量",
+        "Cases per town per year",
+    ),
+    (
+        "plan.capacity_hint",
+        "上下限都留空表示不限每个分局服务的乡镇数。办件量默认按改革以来约 8.7 万件、135 个乡镇估算，用于计算节省的里程。",
+        "Leave both limits empty for no limit on towns per branch. The default case volume is estimated from the reform's roughly 87,000 cases over 135 towns; it weighs the km saved.",
+    ),
+    ("plan.run", "规划", "Plan"),
+    ("plan.answers", "结论", "Answers"),
+    ("plan.branches", "分局", "Branches"),
+    ("plan.branch", "分局", "branch"),
+    ("plan.mean", "平均距离", "Mean distance"),
+    ("plan.max_km", "最远距离", "Farthest"),
+    (
+        "plan.saved",
+        "每年节省往返里程",
+        "Round-trip km saved a year",
+    ),
+    ("plan.halls", "仅县级大厅", "County halls only"),
+    ("plan.today", "现有分局", "Today's branches"),
+    ("plan.proposal", "规划方案", "Proposal"),
+    ("plan.proof", "方案分局数", "Branches proposed"),
+    ("plan.bound", "下界", "lower bound"),
+    ("plan.proven", "已证明最优", "proven optimal"),
+    ("plan.unproven", "未证明最优", "not proven optimal"),
+    ("plan.by_county", "各县情况", "By county"),
+    ("plan.far", "超出半径的乡镇", "Towns beyond the radius"),
+    ("plan.cover", "覆盖所需分局", "Branches for full coverage"),
+    ("plan.note", "说明", "Note"),
+    ("plan.site", "分局驻地", "Branch seat"),
+    ("plan.kept", "现有", "existing"),
+    (
+        "about.title",
+        "关于本系统与数据来源",
+        "About and data sources",
+    ),
+    (
+        "about.body",
+        "同权用于推进县镇同权改革：审批事项下放乡镇、执法力量下沉、成效量化评估。本系统离线运行，所有页面、样式与地图均内置，不访问互联网。",
+        "tongquan runs the county-town equal powers reform: approval items delegated to towns, enforcement dispatched to towns, results measured. It runs offline: every page, style and map ships inside the program.",
+    ),
+    (
+        "about.sources",
+        "数据来源与署名",
+        "Data sources and attribution",
+    ),
+    ("login.title", "工作人员登录", "Staff sign-in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("password.current", "当前密码", "Current password"),
+    (
+        "password.new",
+        "新密码（至少 10 个字符）",
+        "New password (at least 10 characters)",
+    ),
+    (
+        "password.changed",
+        "密码已修改，请重新登录。",
+        "Password changed; please sign in again.",
+    ),
+    ("account.username", "用户名", "Username"),
+    ("account.display_name", "姓名或单位", "Name"),
+    ("account.role", "角色", "Role"),
+    ("account.jurisdiction", "辖区", "Jurisdiction"),
+    (
+        "account.jurisdiction_hint",
+        "city，或县（6 位）、乡镇（9 位）、办事机构（如 371481B01）、部门（如 371402SJ）代码",
+        "city, or a county (6 digits), town (9 digits), office (e.g. 371481B01) or department (e.g. 371402SJ) code",
+    ),
+    ("account.disabled", "已停用", "Disabled"),
+    ("account.created_at", "创建时间", "Created"),
+    ("account.new", "新建账号", "New account"),
+    (
+        "account.initial_password",
+        "初始密码（至少 10 个字符）",
+        "Initial password (at least 10 characters)",
+    ),
+    ("account.create", "创建", "Create"),
+    ("account.tokens", "API 令牌", "API tokens"),
+    ("account.token_name", "令牌用途", "Token purpose"),
+    ("account.token_issue", "签发令牌", "Issue token"),
+    (
+        "account.token_once",
+        "请立即复制此令牌，它只显示这一次：",
+        "Copy this token now; it is shown only once:",
+    ),
+    ("audit.title", "审计记录", "Audit trail"),
+    ("audit.seq", "序号", "No."),
+    ("audit.at", "时间", "Time"),
+    ("audit.actor", "操作者", "Actor"),
+    ("audit.action", "操作", "Action"),
+    ("audit.resource", "对象", "Resource"),
+    ("audit.detail", "变更", "Change"),
+    ("audit.hash", "哈希", "Hash"),
+    (
+        "audit.chain_note",
+        "每条记录包含上一条记录的哈希，任何修改、删除或调换都能被 tongquan audit verify 发现。",
+        "Each entry includes the previous entry's hash; tongquan audit verify detects any edit, deletion or reordering.",
+    ),
+    (
+        "audit.action_hint",
+        "操作名，或以点结尾的前缀，如 auth.",
+        "action, or a prefix ending in a dot, e.g. auth.",
+    ),
+    (
+        "footer.credit",
+        "地理数据：Vonng/adcode（CC BY 4.0）、modood/Administrative-divisions-of-China（WTFPL）等，详见“关于”。",
+        "Geographic data: Vonng/adcode (CC BY 4.0), modood/Administrative-divisions-of-China (WTFPL) and others; see About.",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `t("key")` in a template has both texts here.
+    #[test]
+    fn every_template_key_has_text() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if !has_key(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing texts: {missing:#?}");
+    }
+
+    #[test]
+    fn keys_are_unique_and_both_languages_are_filled() {
+        assert_eq!(TABLE.len(), TEXTS.len(), "a key appears twice");
+        for (k, zh, en) in TEXTS {
+            assert!(!zh.is_empty() && !en.is_empty(), "{k}");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Every route of the product, in one place.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post, put};
+use tongquan_store::import::MAX_IMPORT_BYTES;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::AppError;
+use crate::{AppState, BODY_LIMIT, api, assets, pages, session};
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", get(api::health::openapi))
+        .route("/me", get(api::health::me))
+        .route("/counties", get(api::counties::list))
+        .route("/counties/{code}", get(api::counties::show))
+        .route("/towns", get(api::towns::list))
+        .route(
+            "/towns/{code}",
+            get(api::towns::show).patch(api::towns::update),
+        )
+        .route("/offices", get(api::offices::list))
+        .route(
+            "/offices/{code}",
+            get(api::offices::show).patch(api::offices::update),
+        )
+        .route("/departments", get(api::departments::list))
+        .route(
+            "/departments/{code}",
+            get(api::departments::show).patch(api::departments::update),
+        )
+        .route(
+            "/accounts",
+            get(api::accounts::list).post(api::accounts::create),
+        )
+        .route(
+            "/accounts/{id}",
+            get(api::accounts::show).patch(api::accounts::update),
+        )
+        .route("/audit", get(api::audit::list))
+        .route("/items", get(api::items::list).post(api::items::create))
+        .route("/items/{id}", get(api::items::show))
+        .route("/items/{id}/drafts", post(api::items::new_draft))
+        .route("/items/{id}/draft", put(api::items::edit_draft))
+        .route("/items/{id}/publish", post(api::items::publish))
+        .route("/items/{id}/diff", get(api::items::diff))
+        .route("/items/{id}/where", get(api::items::where_to_apply))
+        .route("/offices/{code}/items", get(api::items::of_office))
+        .route("/counties/{code}/matrix", get(api::batches::matrix))
+        .route(
+            "/batches",
+            get(api::batches::list).post(api::batches::create),
+        )
+        .route("/batches/{id}", get(api::batches::show))
+        .route("/batches/{id}/delegations", post(api::batches::delegate))
+        .route("/delegations/{id}/changes", post(api::batches::change))
+        .route("/calendar/due", get(api::calendar::due))
+        .route("/cases", get(api::cases::list).post(api::cases::create))
+        .route("/cases/{id}", get(api::cases::show))
+        .route("/cases/{id}/steps", post(api::cases::act))
+        .route("/track/{tracking_no}", get(api::cases::track))
+        .route(
+            "/track/{tracking_no}/steps",
+            post(api::cases::applicant_step),
+        )
+        .route(
+            "/imports",
+            post(api::imports::create).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
+        .fallback(|| async { AppError::NoRoute.respond(true) });
+
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/about", get(pages::home::about))
+        .route("/counties", get(pages::geography::counties))
+        .route("/counties/{code}", get(pages::geography::county))
+        .route("/towns", get(pages::geography::towns))
+        .route("/towns/{code}", get(pages::geography::town).post(pages::geography::update_town))
+        .route("/offices", get(pages::offices::list))
+        .route("/offices/{code}", get(pages::offices::show).post(pages::offices::update))
+        .route("/departments", get(pages::departments::list))
+        .route("/departments/{code}", get(pages::departments::show).post(pages::departments::update))
+        .route("/map", get(pages::map::page))
+        .route("/plan", get(pages::plan::page))
+        .route("/guide", get(pages::guide::search))
+        .route("/guide/items/{id}", get(pages::guide::item))
+        .route("/catalog", get(pages::catalog::list))
+        .route("/catalog.xlsx", get(pages::catalog::export))
+        .route("/catalog/new", get(pages::catalog::new_form).post(pages::catalog::create))
+        .route("/catalog/items/{id}", get(pages::item::show))
+        .route("/catalog/items/{id}/draft", post(pages::item::save_draft))
+        .route("/catalog/items/{id}/drafts", post(pages::item::new_draft))
+        .route("/catalog/items/{id}/publish", post(pages::item::publish))
+        .route("/catalog/items/{id}/diff", get(pages::item::diff))
+        .route("/catalog/batches", get(pages::batches::list))
+        .route("/catalog/batches/new", get(pages::batches::new_form).post(pages::batches::create))
+        .route("/catalog/batches/{id}", get(pages::batches::show))
+        .route("/catalog/batches/{id}/delegations", post(pages::batches::delegate))
+        .route("/catalog/delegations/{id}/changes", post(pages::batches::change))
+        .route("/catalog/matrix", get(pages::batches::matrix))
+        .route("/catalog/matrix.xlsx", get(pages::batches::matrix_export))
+        .route(
+            "/catalog/import",
+            get(pages::imports::form).post(pages::imports::upload).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
+        .route("/catalog/template.xlsx", get(pages::imports::template))
+        .route("/login", get(pages::auth::form).post(pages::auth::login))
+        .route("/logout", post(pages::auth::logout))
+        .route("/lang/{code}", get(pages::auth::switch_lang))
+        .route("/staff/me", get(pages::accounts::me))
+        .route("/staff/password", get(pages::auth::password_form).post(pages::auth::change_password))
+        .route("/staff/accounts", get(pages::accounts::list).post(pages::accounts::create))
+        .route("/staff/accounts/new", get(pages::accounts::new_form))
+        .route("/staff/accounts/{id}", get(pages::accounts::show).post(pages::accounts::update))
+        .route("/staff/accounts/{id}/tokens", post(pages::accounts::issue_token))
+        .route("/staff/audit", get(pages::audit::list))
+        .route("/assets/app.css", get(assets::css))
+        .route("/favicon.svg", get(assets::favicon))
+        .route("/healthz", get(api::health::healthz))
+        .nest("/api/v1", api)
+        .fallback(|| async { AppError::NoRoute.respond(false) })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            // Nothing is loaded from anywhere but this server.
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,372 @@
+//! A real headless Chromium, driven over WebDriver: the map, and the catalog from a new version
+//! to the public guide.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`. Without them the test skips with a notice,
+//! unless TONGQUAN_REQUIRE_ALL=1 (as in CI), where it fails.
+
+use std::net::TcpListener as StdListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use tongquan_store::Backend;
+use tongquan_store::seed::{self, DEMO_PASSWORD};
+use tongquan_store::testing::{TestDb, skip};
+use tongquan_web::{AppState, WebConfig};
+
+fn find(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var(env) {
+        return Some(PathBuf::from(p));
+    }
+    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running product on a fresh SQLite database with the demo accounts, and a browser on it.
+struct Session {
+    c: Client,
+    base: String,
+    db: TestDb,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+async fn session() -> Option<Session> {
+    let Some(driver_bin) = find(
+        "TONGQUAN_CHROMEDRIVER",
+        &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
+    ) else {
+        skip(
+            "browser test",
+            "chromedriver not found (apt install chromium chromium-driver)",
+        );
+        return None;
+    };
+    let browser_bin = find(
+        "TONGQUAN_CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    );
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    seed::load_demo_accounts(&db.store).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = tongquan_web::router(AppState::new(db.store.clone(), WebConfig::default()));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let port = free_port();
+    let driver = Driver(
+        Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let mut options = json!({ "args": [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        format!("--user-data-dir={}", profile.path().display()),
+    ]});
+    if let Some(bin) = browser_bin {
+        options["binary"] = json!(bin);
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    for _ in 0..50 {
+        if let Ok(c) = ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            return Some(Session {
+                c,
+                base,
+                db,
+                _driver: driver,
+                _profile: profile,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not answer within 10 s");
+}
+
+async fn sign_in(s: &Session, username: &str) {
+    let c = &s.c;
+    c.goto(&format!("{}/login", s.base)).await.unwrap();
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    click(c, "#login button[type=submit]").await;
+    let who = c.wait().for_element(Locator::Css("a.who")).await.unwrap();
+    assert_eq!(who.text().await.unwrap(), username);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_signs_in_and_reads_the_map() {
+    let Some(s) = session().await else { return };
+    sign_in(&s, "ll.bureau").await;
+    let c = &s.c;
+    click(c, "nav.main a[href='/map']").await;
+    c.wait().for_element(Locator::Css("svg.map")).await.unwrap();
+    let towns = c
+        .find_all(Locator::Css("svg.map circle.town"))
+        .await
+        .unwrap();
+    assert_eq!(towns.len(), 128, "every town with coordinates is a point");
+    let county_shapes = c
+        .find_all(Locator::Css("svg.map path.county"))
+        .await
+        .unwrap();
+    assert_eq!(county_shapes.len(), 11);
+    let beyond10: usize = c
+        .find(Locator::Id("count-beyond10"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let red = c
+        .find_all(Locator::Css("svg.map circle.beyond15"))
+        .await
+        .unwrap()
+        .len();
+    let amber = c
+        .find_all(Locator::Css("svg.map circle.beyond10"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(beyond10, red + amber, "the count matches the points drawn");
+    let unlocated = c.find_all(Locator::Css("#unlocated li")).await.unwrap();
+    assert_eq!(unlocated.len(), 7);
+    // The page is laid out: the map has a real size on screen.
+    let (_, _, w, h) = c
+        .find(Locator::Css("svg.map"))
+        .await
+        .unwrap()
+        .rectangle()
+        .await
+        .unwrap();
+    assert!(w > 400.0 && h > 300.0, "map is {w}x{h}");
+
+    click(c, "a.lang").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//nav//a[@href='/map' and normalize-space()='Map']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .unwrap()
+            .attr("lang")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("en")
+    );
+    s.c.clone().close().await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The text of the element, once it is there.
+async fn text(c: &Client, locator: Locator<'_>) -> String {
+    c.wait()
+        .for_element(locator)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Sets a date field: typing into a date input depends on the browser's locale, a value does not.
+async fn set_value(c: &Client, css: &str, value: &str) {
+    c.execute(
+        &format!("document.querySelector({css:?}).value = {value:?};"),
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
+    use tongquan_domain::catalog::{RawItem, Validity};
+    use tongquan_domain::codes::{BaseCode, CountyCode, ImplCode, OfficeCode};
+
+    let Some(s) = session().await else { return };
+    let today = chrono::Utc::now().date_naive().to_string();
+    // An item of 乐陵市 in force since 2024 and decided at the county hall.
+    let system = tongquan_domain::access::Actor::System("test");
+    let content = RawItem {
+        name: "浏览器测试许可".into(),
+        item_type: "licensing".into(),
+        department: "371481SP".into(),
+        statutory_days: "20".into(),
+        online_depth: "on_site".into(),
+        service: "approval".into(),
+        ..RawItem::default()
+    }
+    .parse()
+    .unwrap();
+    let county = CountyCode::parse("c", "371481").unwrap();
+    let code = ImplCode::parse("i", "11371481BRW00001").unwrap();
+    let item =
+        s.db.store
+            .create_item(
+                &system,
+                &county,
+                &code,
+                &BaseCode::parse("b", "11371481").unwrap(),
+                content,
+            )
+            .await
+            .unwrap();
+    s.db.store
+        .publish(&system, item.id, Validity::parse("2024-01-01", "").unwrap())
+        .await
+        .unwrap();
+    let branch =
+        s.db.store
+            .office(&OfficeCode::parse("o", "371481B01").unwrap())
+            .await
+            .unwrap();
+    let town = branch.served_towns[0].code.to_string();
+
+    sign_in(&s, "ll.bureau").await;
+    let c = &s.c;
+    // A new version: draft, edit, publish from today.
+    c.goto(&format!("{}/catalog/items/{}", s.base, item.id))
+        .await
+        .unwrap();
+    click(c, "#new-draft button").await;
+    let name = c
+        .wait()
+        .for_element(Locator::Css("#draft input[name=name]"))
+        .await
+        .unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("浏览器测试许可（第二版）").await.unwrap();
+    click(c, "#draft button[type=submit]").await;
+    c.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
+    set_value(c, "#publish input[name=valid_from]", &today).await;
+    click(c, "#publish button[type=submit]").await;
+    c.wait()
+        .for_element(Locator::Css("tr.in-force"))
+        .await
+        .unwrap();
+    let current = c
+        .find(Locator::Css("tr.in-force td.num"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(current, "2", "the new version is in force today");
+
+    // A batch that hands it to the branch, from today.
+    c.goto(&format!("{}/catalog/batches/new?county=371481", s.base))
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=doc_number]"))
+        .await
+        .unwrap()
+        .send_keys("乐政发〔2026〕9号")
+        .await
+        .unwrap();
+    set_value(c, "#new-batch input[name=doc_date]", &today).await;
+    c.find(Locator::Css("input[name=title]"))
+        .await
+        .unwrap()
+        .send_keys("浏览器测试批次")
+        .await
+        .unwrap();
+    click(c, "#new-batch button[type=submit]").await;
+    let items = c
+        .wait()
+        .for_element(Locator::Css("#delegate textarea[name=items]"))
+        .await
+        .unwrap();
+    items.send_keys("11371481BRW00001").await.unwrap();
+    c.find(Locator::Css("#delegate textarea[name=recipients]"))
+        .await
+        .unwrap()
+        .send_keys("371481B01")
+        .await
+        .unwrap();
+    set_value(c, "#delegate input[name=valid_from]", &today).await;
+    click(c, "#delegate button[type=submit]").await;
+    c.wait()
+        .for_element(Locator::Css("#delegations td.status-active"))
+        .await
+        .unwrap();
+
+    // A citizen of a town the branch serves is sent to the branch.
+    c.goto(&format!("{}/guide?q=%E6%B5%8F%E8%A7%88%E5%99%A8", s.base))
+        .await
+        .unwrap();
+    click(c, "#guide-results a").await;
+    let title = text(c, Locator::Id("item-name")).await;
+    assert_eq!(title, "浏览器测试许可（第二版）");
+    click(c, &format!("#where-form option[value='{town}']")).await;
+    click(c, "#where-form button").await;
+    let competent = text(c, Locator::Id("competent")).await;
+    assert!(
+        competent.contains("371481B01")
+            && competent.contains(&branch.name)
+            && competent.contains("乐政发〔2026〕9号"),
+        "{competent}"
+    );
+    let first = c
+        .find(Locator::Css("#places tbody tr.competent"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains(&branch.name));
+    s.c.clone().close().await.unwrap();
+}
