@@ -125,7 +125,7 @@ async fn sign_in(s: &Session, username: &str) {
         .send_keys(DEMO_PASSWORD)
         .await
         .unwrap();
-    click(c, "#login button[type=submit]").await;
+    submit(c, "#login button[type=submit]").await;
     let who = c.wait().for_element(Locator::Css("a.who")).await.unwrap();
     assert_eq!(who.text().await.unwrap(), username);
 }
@@ -135,7 +135,7 @@ async fn a_clerk_signs_in_and_reads_the_map() {
     let Some(s) = session().await else { return };
     sign_in(&s, "ll.bureau").await;
     let c = &s.c;
-    click(c, "nav.main a[href='/map']").await;
+    submit(c, "nav.main a[href='/map']").await;
     c.wait().for_element(Locator::Css("svg.map")).await.unwrap();
     let towns = c
         .find_all(Locator::Css("svg.map circle.town"))
@@ -179,7 +179,7 @@ async fn a_clerk_signs_in_and_reads_the_map() {
         .unwrap();
     assert!(w > 400.0 && h > 300.0, "map is {w}x{h}");
 
-    click(c, "a.lang").await;
+    submit(c, "a.lang").await;
     c.wait()
         .for_element(Locator::XPath(
             "//nav//a[@href='/map' and normalize-space()='Map']",
@@ -206,6 +206,25 @@ async fn click(c: &Client, css: &str) {
         .click()
         .await
         .unwrap();
+}
+
+/// Clicks a button or link that loads a new page and waits until the browser has left this one, so that
+/// the next lookup cannot find an element of the page that was just submitted.
+async fn submit(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    click(c, css).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        match old.tag_name().await {
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                break;
+            }
+            _ if std::time::Instant::now() > deadline => panic!("{css} did not leave the page"),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
 }
 
 /// The text of the element, once it is there.
@@ -279,7 +298,7 @@ async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
     c.goto(&format!("{}/catalog/items/{}", s.base, item.id))
         .await
         .unwrap();
-    click(c, "#new-draft button").await;
+    submit(c, "#new-draft button").await;
     let name = c
         .wait()
         .for_element(Locator::Css("#draft input[name=name]"))
@@ -287,13 +306,13 @@ async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
         .unwrap();
     name.clear().await.unwrap();
     name.send_keys("浏览器测试许可（第二版）").await.unwrap();
-    click(c, "#draft button[type=submit]").await;
+    submit(c, "#draft button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("p.notice"))
         .await
         .unwrap();
     set_value(c, "#publish input[name=valid_from]", &today).await;
-    click(c, "#publish button[type=submit]").await;
+    submit(c, "#publish button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("tr.in-force"))
         .await
@@ -324,7 +343,7 @@ async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
         .send_keys("浏览器测试批次")
         .await
         .unwrap();
-    click(c, "#new-batch button[type=submit]").await;
+    submit(c, "#new-batch button[type=submit]").await;
     let items = c
         .wait()
         .for_element(Locator::Css("#delegate textarea[name=items]"))
@@ -338,7 +357,7 @@ async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
         .await
         .unwrap();
     set_value(c, "#delegate input[name=valid_from]", &today).await;
-    click(c, "#delegate button[type=submit]").await;
+    submit(c, "#delegate button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("#delegations td.status-active"))
         .await
@@ -348,11 +367,11 @@ async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
     c.goto(&format!("{}/guide?q=%E6%B5%8F%E8%A7%88%E5%99%A8", s.base))
         .await
         .unwrap();
-    click(c, "#guide-results a").await;
+    submit(c, "#guide-results a").await;
     let title = text(c, Locator::Id("item-name")).await;
     assert_eq!(title, "浏览器测试许可（第二版）");
     click(c, &format!("#where-form option[value='{town}']")).await;
-    click(c, "#where-form button").await;
+    submit(c, "#where-form button").await;
     let competent = text(c, Locator::Id("competent")).await;
     assert!(
         competent.contains("371481B01")
