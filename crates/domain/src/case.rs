@@ -42,6 +42,14 @@ kinds!(
     }
 );
 
+kinds!(
+    /// Work a case leaves behind with a deadline.
+    TaskKind, "任务类型", "task kind" {
+        BadRating = "bad_rating", "差评整改", "bad rating follow-up";
+        Verification = "verification", "告知承诺核查", "commitment verification";
+    }
+);
+
 /// Who may take an action: the competent office or the applicant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Party {
@@ -175,6 +183,48 @@ pub fn step(from: CaseState, action: CaseAction, by: Party) -> Result<CaseState,
     }
 }
 
+/// 好差评: the applicant's rating of a concluded case, 5 (非常满意) down to 1 (非常不满意).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Rating(u8);
+
+/// A bad rating must be followed up within this many working days.
+pub const FOLLOW_UP_DAYS: u32 = 15;
+
+impl Rating {
+    pub fn parse(field: &str, value: &str) -> Result<Self, DomainError> {
+        match value.trim().parse::<u8>() {
+            Ok(n @ 1..=5) => Ok(Self(n)),
+            _ => Err(DomainError::invalid(
+                field,
+                format!("评价须为 1 至 5 的整数，而不是“{value}”"),
+                format!("a rating is a whole number from 1 to 5, not {value:?}"),
+            )),
+        }
+    }
+
+    pub fn value(self) -> u8 {
+        self.0
+    }
+
+    /// 差评: 不满意 or 非常不满意.
+    pub fn is_bad(self) -> bool {
+        self.0 <= 2
+    }
+
+    pub fn label(self) -> Message {
+        let (zh, en) = match self.0 {
+            5 => ("非常满意", "very satisfied"),
+            4 => ("满意", "satisfied"),
+            3 => ("基本满意", "fairly satisfied"),
+            2 => ("不满意", "dissatisfied"),
+            _ => ("非常不满意", "very dissatisfied"),
+        };
+        Message::new(zh, en)
+    }
+
+    pub const ALL: [Rating; 5] = [Self(5), Self(4), Self(3), Self(2), Self(1)];
+}
+
 impl Party {
     fn zh(self) -> &'static str {
         match self {
@@ -228,6 +278,19 @@ mod tests {
             s = step(s, a, by).unwrap();
         }
         assert_eq!(s, S::Concluded);
+    }
+
+    #[test]
+    fn ratings_are_one_to_five_and_two_or_less_is_bad() {
+        assert!(Rating::parse("r", "2").unwrap().is_bad());
+        assert!(!Rating::parse("r", " 3 ").unwrap().is_bad());
+        for bad in ["0", "6", "", "五", "-1", "2.5"] {
+            assert_eq!(
+                Rating::parse("r", bad).unwrap_err().code(),
+                "invalid_field",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

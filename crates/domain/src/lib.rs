@@ -77,6 +77,7 @@ pub mod error;
 pub mod geo;
 pub mod org;
 pub mod text;
+pub mod upload;
 
 pub use error::{DomainError, Message};
 

@@ -40,6 +40,9 @@ CREATE TABLE cases (
     km_to_hall DOUBLE PRECISION,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    rating BIGINT,
+    rating_comment TEXT,
+    rated_on TEXT,
     lock_version BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX cases_queue ON cases (office_code, state, statutory_due);
@@ -71,3 +74,40 @@ CREATE TABLE case_pauses (
     until_day TEXT
 );
 CREATE INDEX case_pauses_case ON case_pauses (case_id);
+
+-- Uploaded materials, stored once per content (sha256). media_type is what the content proved to
+-- be, never what the browser claimed.
+CREATE TABLE files (
+    hash TEXT PRIMARY KEY,
+    media_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    content {{BLOB}} NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+-- Which file was handed in for which material of a case.
+CREATE TABLE case_files (
+    id {{ID}},
+    case_id BIGINT NOT NULL REFERENCES cases (id),
+    material TEXT NOT NULL,
+    file_hash TEXT NOT NULL REFERENCES files (hash),
+    file_name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX case_files_case ON case_files (case_id);
+
+-- Work a case leaves behind with a deadline: the follow-up of a bad rating (差评整改) and the
+-- post-verification of a commitment approval (告知承诺核查).
+CREATE TABLE case_tasks (
+    id {{ID}},
+    case_id BIGINT NOT NULL REFERENCES cases (id),
+    kind TEXT NOT NULL,
+    office_code TEXT NOT NULL REFERENCES offices (code),
+    method TEXT,
+    due TEXT NOT NULL,
+    done_on TEXT,
+    outcome TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX case_tasks_open ON case_tasks (office_code, done_on, due);

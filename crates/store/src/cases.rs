@@ -9,10 +9,13 @@ use sha2::{Digest, Sha256};
 use tongquan_domain::access::{Action, Actor, Jurisdiction, ResourceKind, Role, Scope, reach};
 use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
 use tongquan_domain::calendar::{Calendar, Pause, PauseReason};
-use tongquan_domain::case::{CaseAction, CaseState, Channel, Party, step};
+use tongquan_domain::case::{
+    CaseAction, CaseState, Channel, FOLLOW_UP_DAYS, Party, Rating, TaskKind, step,
+};
 use tongquan_domain::catalog::{Requirement, ServiceKind, parse_date};
 use tongquan_domain::codes::{OfficeCode, TownCode};
 use tongquan_domain::geo::distance_km;
+use tongquan_domain::upload::Upload;
 use tongquan_domain::{DomainError, Message, text};
 
 use crate::db::Sql;
@@ -29,8 +32,32 @@ pub struct NewCase {
     pub applicant_name: String,
     pub contact: String,
     pub channel: Channel,
-    /// Names of the materials handed in, as the item's list names them.
+    /// Names of the materials handed in on paper, as the item's list names them.
     pub materials: Vec<String>,
+    /// Files uploaded for materials; each counts as that material handed in.
+    pub files: Vec<Attachment>,
+}
+
+/// A checked upload for one material of the item's list.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub material: String,
+    pub upload: Upload,
+}
+
+/// Names of the materials handed in: on paper or as a file, each once.
+fn handed_in(materials: &[String], files: &[Attachment]) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    for m in materials
+        .iter()
+        .map(|m| m.trim())
+        .chain(files.iter().map(|f| f.material.trim()))
+    {
+        if !m.is_empty() && !all.iter().any(|x| x == m) {
+            all.push(m.to_owned());
+        }
+    }
+    all
 }
 
 impl NewCase {
@@ -54,6 +81,7 @@ impl NewCase {
             contact: text::bounded("contact", contact, 100)?,
             channel: Channel::parse("channel", channel)?,
             materials: materials.into_iter().map(|m| m.trim().to_owned()).collect(),
+            files: Vec::new(),
         })
     }
 }
@@ -66,8 +94,36 @@ pub struct CaseStep {
     /// For a supplement request: every missing material, named once (一次性告知). For a supply:
     /// the materials handed in.
     pub materials: Vec<String>,
+    /// Files uploaded with the step (a supply); each counts as its material handed in.
+    pub files: Vec<Attachment>,
     /// The version the client saw; a step on a case changed since is refused.
     pub lock_version: i64,
+}
+
+/// A file handed in for a case, without its content.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct CaseFile {
+    pub material: String,
+    pub file_name: String,
+    /// sha256 of the content, which is also how it is fetched.
+    pub hash: String,
+    pub media_type: String,
+    pub size: i64,
+}
+
+/// Work a case leaves behind with a deadline.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct CaseTask {
+    pub id: i64,
+    pub case_id: i64,
+    /// bad_rating (follow up a 差评) or verification (check a commitment).
+    pub kind: String,
+    pub office_code: String,
+    pub method: Option<String>,
+    pub due: String,
+    pub done_on: Option<String>,
+    pub outcome: Option<String>,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -163,6 +219,11 @@ pub struct Case {
     pub due_explanation: Vec<Message>,
     pub pauses: Vec<CasePause>,
     pub events: Vec<CaseEvent>,
+    pub files: Vec<CaseFile>,
+    /// 好差评, 1–5, once the case is concluded and the applicant has rated it.
+    pub rating: Option<i64>,
+    pub rating_comment: Option<String>,
+    pub tasks: Vec<CaseTask>,
     /// What the viewer may do next.
     pub actions: Vec<String>,
 }
@@ -271,8 +332,8 @@ impl Store {
             )
             .into());
         }
-        let unknown: Vec<&str> = new
-            .materials
+        let handed = handed_in(&new.materials, &new.files);
+        let unknown: Vec<&str> = handed
             .iter()
             .filter(|m| !content.materials.iter().any(|x| &x.name == *m))
             .map(String::as_str)
@@ -292,7 +353,7 @@ impl Store {
             .materials
             .iter()
             .filter(|m| m.requirement == Requirement::Required.slug())
-            .filter(|m| !new.materials.contains(&m.name))
+            .filter(|m| !handed.contains(&m.name))
             .map(|m| m.name.as_str())
             .collect();
         if !missing.is_empty() {
@@ -425,7 +486,7 @@ impl Store {
             .push(", ")
             .bind(new.contact.clone())
             .push(", ")
-            .bind(serde_json::to_string(&new.materials).expect("strings serialise"))
+            .bind(serde_json::to_string(&handed).expect("strings serialise"))
             .push(", ")
             .bind(CaseState::Submitted.slug().to_owned())
             .push(", ")
@@ -463,9 +524,10 @@ impl Store {
             intake.as_ref(),
             today,
             "",
-            &new.materials,
+            &handed,
         )
         .await?;
+        store_files(&mut w, id, &new.files).await?;
         w.audit(
             "case.submit",
             "case",
@@ -526,7 +588,8 @@ impl Store {
         sql.push(CASE_COLUMNS).push(
             ", c.item_version, c.county_code, c.intake_office_code, c.doc_number, c.assisted_by,
                c.applicant_kind, c.applicant_id, c.contact, c.materials, c.statutory_days,
-               c.promised_days, c.km_to_office, c.km_to_hall, c.lock_version
+               c.promised_days, c.km_to_office, c.km_to_hall, c.rating, c.rating_comment,
+               c.lock_version
              FROM cases c WHERE c.id = ",
         );
         sql.bind(id);
@@ -545,6 +608,20 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let pauses = read_pauses(self.pool(), id).await?;
+        let files: Vec<CaseFile> = sqlx::query_as(
+            "SELECT cf.material, cf.file_name, cf.file_hash AS hash, f.media_type, f.size
+             FROM case_files cf JOIN files f ON f.hash = cf.file_hash WHERE cf.case_id = $1 ORDER BY cf.id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let tasks: Vec<CaseTask> = sqlx::query_as(
+            "SELECT id, case_id, kind, office_code, method, due, done_on, outcome, note
+             FROM case_tasks WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
         let calendar = self.calendar().await?;
         let submitted = parse_date("submitted_on", &summary.submitted_on)?;
         let statutory_days: Option<i64> = row.try_get("statutory_days")?;
@@ -587,6 +664,10 @@ impl Store {
                 })
                 .collect(),
             events: events.into_iter().map(CaseEvent::from).collect(),
+            files,
+            rating: row.try_get("rating")?,
+            rating_comment: row.try_get("rating_comment")?,
+            tasks,
             actions: Vec::new(),
         })
     }
@@ -705,7 +786,7 @@ impl Store {
             .version(case.item_version)
             .map(|v| v.content.materials.iter().map(|m| m.name.clone()).collect())
             .unwrap_or_default();
-        let materials: Vec<String> = s.materials.iter().map(|m| m.trim().to_owned()).collect();
+        let materials = handed_in(&s.materials, &s.files);
         if let Some(unknown) = materials.iter().find(|m| !listed.contains(m)) {
             return Err(DomainError::invalid(
                 "materials",
@@ -819,6 +900,7 @@ impl Store {
             &materials,
         )
         .await?;
+        store_files(&mut w, id, &s.files).await?;
         w.audit(
             &format!("case.{}", s.action.slug()),
             "case",
@@ -831,6 +913,153 @@ impl Store {
             .await
             .map(|c| with_actions(c, party))
     }
+}
+
+impl Store {
+    /// A file handed in for a case, for staff who reach the case.
+    pub async fn case_file(
+        &self,
+        actor: &Actor,
+        id: i64,
+        hash: &str,
+        today: NaiveDate,
+    ) -> Result<(CaseFile, Vec<u8>)> {
+        let case = self.case(actor, id, today).await?;
+        self.file_of(&case, hash).await
+    }
+
+    /// A file handed in for a case, for its applicant by tracking number and check code.
+    pub async fn tracked_file(
+        &self,
+        tracking_no: &str,
+        check_code: &str,
+        hash: &str,
+        today: NaiveDate,
+    ) -> Result<(CaseFile, Vec<u8>)> {
+        let id = self.case_by_code(tracking_no, check_code).await?;
+        let case = self.load_case(id, today).await?;
+        self.file_of(&case, hash).await
+    }
+
+    async fn file_of(&self, case: &Case, hash: &str) -> Result<(CaseFile, Vec<u8>)> {
+        let file = case
+            .files
+            .iter()
+            .find(|f| f.hash == hash)
+            .cloned()
+            .ok_or_else(|| StoreError::not_found("file", hash))?;
+        let (content,): (Vec<u8>,) = sqlx::query_as("SELECT content FROM files WHERE hash = $1")
+            .bind(hash.to_owned())
+            .fetch_one(self.pool())
+            .await?;
+        Ok((file, content))
+    }
+
+    /// 好差评: the applicant rates a concluded case once. A bad rating opens a follow-up task for
+    /// the office, due in [`FOLLOW_UP_DAYS`] working days.
+    pub async fn rate_case(
+        &self,
+        tracking_no: &str,
+        check_code: &str,
+        rating: Rating,
+        comment: &str,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let id = self.case_by_code(tracking_no, check_code).await?;
+        let case = self.load_case(id, today).await?;
+        if case.state() != CaseState::Concluded || case.rating.is_some() {
+            return Err(DomainError::rule(
+                "rating_not_open",
+                "只能对已办结且尚未评价的办件评价一次",
+                "a case can be rated once, after it is concluded",
+            )
+            .into());
+        }
+        let comment = text::bounded("comment", comment, 500)?;
+        let follow_up = if rating.is_bad() {
+            Some(
+                self.calendar()
+                    .await?
+                    .add_working_days(today, FOLLOW_UP_DAYS)?,
+            )
+        } else {
+            None
+        };
+        let mut w = self.write(&Actor::Anonymous).await?;
+        sqlx::query(
+            "UPDATE cases SET rating = $1, rating_comment = $2, rated_on = $3 WHERE id = $4 AND rating IS NULL",
+        )
+        .bind(i64::from(rating.value()))
+        .bind(comment.clone())
+        .bind(today.to_string())
+        .bind(id)
+        .execute(w.conn())
+        .await?;
+        if let Some(due) = follow_up {
+            let office = OfficeCode::parse("office", &case.summary.office_code)?;
+            insert_task(&mut w, id, TaskKind::BadRating, &office, None, due).await?;
+        }
+        w.audit(
+            "case.rate",
+            "case",
+            &case.summary.tracking_no,
+            &case.scope(),
+            json!({ "rating": rating.value(), "follow_up_due": follow_up.map(|d| d.to_string()) }),
+        );
+        w.commit().await?;
+        for_applicant(self.load_case(id, today).await?)
+    }
+
+    /// Open tasks (follow-ups, verifications) of the offices within the actor's reach, earliest
+    /// due first.
+    pub async fn tasks(
+        &self,
+        actor: &Actor,
+        kind: Option<TaskKind>,
+        page: PageRequest,
+    ) -> Result<Page<CaseTask>> {
+        let reach = reach(actor, ResourceKind::Case, Action::Read);
+        let (items, total) = self
+            .page_of::<CaseTask>(
+                "FROM case_tasks t JOIN cases c ON c.id = t.case_id",
+                "SELECT t.id, t.case_id, t.kind, t.office_code, t.method, t.due, t.done_on, t.outcome, t.note
+                 FROM case_tasks t JOIN cases c ON c.id = t.case_id",
+                "t.due, t.id",
+                |sql| {
+                    sql.push(" WHERE t.done_on IS NULL AND ");
+                    push_reach(sql, &reach, &SCOPE);
+                    if let Some(k) = kind {
+                        sql.push(" AND t.kind = ").bind(k.slug().to_owned());
+                    }
+                },
+                page,
+            )
+            .await?;
+        Ok(Page::new(items, page, total))
+    }
+}
+
+async fn insert_task(
+    w: &mut crate::write::Write,
+    case_id: i64,
+    kind: TaskKind,
+    office: &OfficeCode,
+    method: Option<&str>,
+    due: NaiveDate,
+) -> Result<()> {
+    let at = w.at().to_owned();
+    sqlx::query(
+        "INSERT INTO case_tasks (case_id, kind, office_code, method, due, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(case_id)
+    .bind(kind.slug())
+    .bind(office.to_string())
+    .bind(method.map(str::to_owned))
+    .bind(due.to_string())
+    .bind(at)
+    .execute(w.conn())
+    .await?;
+    Ok(())
 }
 
 async fn read_pauses<'e, E>(e: E, case_id: i64) -> Result<Vec<Pause>>
@@ -925,5 +1154,39 @@ async fn insert_event(
     .bind(at)
     .execute(w.conn())
     .await?;
+    Ok(())
+}
+
+/// Keeps each file once by its content hash and records which material of the case it is.
+async fn store_files(
+    w: &mut crate::write::Write,
+    case_id: i64,
+    files: &[Attachment],
+) -> Result<()> {
+    let at = w.at().to_owned();
+    for f in files {
+        let hash = hex::encode(Sha256::digest(&f.upload.bytes));
+        sqlx::query(
+            "INSERT INTO files (hash, media_type, size, content, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(hash.clone())
+        .bind(f.upload.media_type.slug())
+        .bind(f.upload.bytes.len() as i64)
+        .bind(f.upload.bytes.clone())
+        .bind(at.clone())
+        .execute(w.conn())
+        .await?;
+        sqlx::query(
+            "INSERT INTO case_files (case_id, material, file_hash, file_name, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(case_id)
+        .bind(f.material.trim().to_owned())
+        .bind(hash)
+        .bind(f.upload.file_name.clone())
+        .bind(at.clone())
+        .execute(w.conn())
+        .await?;
+    }
     Ok(())
 }

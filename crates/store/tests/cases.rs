@@ -5,9 +5,11 @@ use chrono::NaiveDate;
 use tongquan_domain::access::{Actor, Jurisdiction, Role, Staff};
 use tongquan_domain::calendar::Calendar;
 use tongquan_domain::case::CaseAction;
+use tongquan_domain::case::{Rating, TaskKind};
 use tongquan_domain::codes::{TownCode, Username};
+use tongquan_domain::upload::Upload;
 use tongquan_store::audit::AuditFilter;
-use tongquan_store::cases::{CaseStep, NewCase};
+use tongquan_store::cases::{Attachment, CaseStep, NewCase};
 use tongquan_store::testing::{TestDb, delegated_item};
 use tongquan_store::{PageRequest, Store, StoreError, contract_tests};
 
@@ -48,7 +50,20 @@ fn step(action: CaseAction, reason: &str, materials: &[&str], lock_version: i64)
         action,
         reason: reason.into(),
         materials: materials.iter().map(|m| m.to_string()).collect(),
+        files: Vec::new(),
         lock_version,
+    }
+}
+
+fn pdf(material: &str, body: &str) -> Attachment {
+    Attachment {
+        material: material.into(),
+        upload: Upload::parse(
+            "f",
+            &format!("{material}.pdf"),
+            format!("%PDF-1.4 {body}").into_bytes(),
+        )
+        .unwrap(),
     }
 }
 
@@ -75,7 +90,162 @@ contract_tests!(
     a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_supplement,
     bad_input_is_refused_and_changes_nothing,
     later_years_of_the_calendar_are_imported_once,
+    uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up,
 );
+
+async fn uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up(db: TestDb) {
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let day = d("2024-03-01");
+    let mut new = application(item, &town, "online", &[]);
+    // The same scan handed in for two materials is stored once.
+    new.files = vec![pdf("申请书", "same"), pdf("营业执照", "same")];
+    let receipt = s.submit_case(&Actor::Anonymous, new, day).await.unwrap();
+    let clerk = staff(Role::BranchClerk, BRANCH);
+    let case = s.case(&clerk, receipt.id, day).await.unwrap();
+    assert_eq!(case.materials, ["申请书", "营业执照"]);
+    assert_eq!(case.files.len(), 2);
+    assert_eq!(case.files[0].hash, case.files[1].hash);
+    assert_eq!(case.files[0].media_type, "application/pdf");
+    let (file, bytes) = s
+        .tracked_file(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            &case.files[0].hash,
+            day,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (file.file_name.as_str(), bytes.as_slice()),
+        ("申请书.pdf", b"%PDF-1.4 same".as_slice())
+    );
+    // Only through a case one may see: not with a wrong code, not from another office.
+    assert!(
+        s.tracked_file(&receipt.tracking_no, "000000x", &file.hash, day)
+            .await
+            .is_err()
+    );
+    let other = staff(Role::BranchClerk, "371402B01");
+    assert!(matches!(
+        s.case_file(&other, receipt.id, &file.hash, day).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(
+        s.case_file(&clerk, receipt.id, &"0".repeat(64), day)
+            .await
+            .is_err()
+    );
+
+    // A supplement handed in as a file.
+    let case = s
+        .act_on_case(
+            &clerk,
+            receipt.id,
+            step(
+                CaseAction::RequestSupplement,
+                "缺平面图",
+                &["场所平面图"],
+                1,
+            ),
+            day,
+        )
+        .await
+        .unwrap();
+    let mut supply = step(CaseAction::Supply, "", &[], case.lock_version);
+    supply.files = vec![pdf("场所平面图", "plan")];
+    let case = s
+        .applicant_act(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            supply,
+            d("2024-03-04"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(case.files.len(), 3);
+    assert_eq!(case.events.last().unwrap().materials, ["场所平面图"]);
+
+    // Rating is for concluded cases only, and changes nothing before.
+    let before = counts(s).await;
+    let e = s
+        .rate_case(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            Rating::parse("r", "1").unwrap(),
+            "",
+            day,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "rating_not_open");
+    assert_eq!(counts(s).await, before);
+    let mut lock = case.lock_version;
+    for action in [
+        CaseAction::Accept,
+        CaseAction::Review,
+        CaseAction::Grant,
+        CaseAction::Conclude,
+    ] {
+        lock = s
+            .act_on_case(
+                &clerk,
+                receipt.id,
+                step(action, "", &[], lock),
+                d("2024-03-05"),
+            )
+            .await
+            .unwrap()
+            .lock_version;
+    }
+    let rated_on = d("2024-03-06");
+    let case = s
+        .rate_case(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            Rating::parse("r", "2").unwrap(),
+            "窗口让我跑了两次",
+            rated_on,
+        )
+        .await
+        .unwrap();
+    assert_eq!(case.rating, Some(2));
+    let calendar = Calendar::new(tongquan_store::calendar::bundled().unwrap());
+    let follow_up = &case.tasks[0];
+    assert_eq!(follow_up.kind, "bad_rating");
+    assert_eq!(
+        follow_up.due,
+        calendar.add_working_days(rated_on, 15).unwrap().to_string()
+    );
+    assert_eq!(follow_up.office_code, BRANCH);
+    let before = counts(s).await;
+    let again = s
+        .rate_case(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            Rating::parse("r", "5").unwrap(),
+            "",
+            rated_on,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "rating_not_open", "rated once");
+    assert_eq!(counts(s).await, before);
+    // The follow-up is in the branch's task list, not another office's.
+    let tasks = s
+        .tasks(&clerk, Some(TaskKind::BadRating), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(tasks.total, 1);
+    assert_eq!(tasks.items[0].case_id, receipt.id);
+    assert_eq!(
+        s.tasks(&other, None, PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
 
 async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_supplement(db: TestDb) {
     let s = &db.store;

@@ -133,6 +133,7 @@ impl Step {
             action: CaseAction::parse("action", &self.action)?,
             reason: self.reason,
             materials: self.materials,
+            files: Vec::new(),
             lock_version: self.lock_version,
         })
     }
