@@ -58,7 +58,9 @@ impl AppError {
             Self::Store(e) => match e.code() {
                 "invalid_field" | "required_field" => StatusCode::BAD_REQUEST,
                 "forbidden" | "no_power" => StatusCode::FORBIDDEN,
-                "transition_not_allowed" => StatusCode::CONFLICT,
+                "transition_not_allowed" | "rating_not_open" => StatusCode::CONFLICT,
+                "file_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+                "file_type_forbidden" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "outside_calendar" | "missing_materials" | "item_not_in_force" => {
                     StatusCode::UNPROCESSABLE_ENTITY
                 }

@@ -164,3 +164,73 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             })
     }
 }
+
+/// The most one form of material uploads may carry: a few files at their size limit.
+pub const MAX_MATERIALS_BYTES: usize = 6 * tongquan_domain::upload::MAX_UPLOAD_BYTES;
+
+/// A multipart form of materials: text fields, and files in `file_N` fields, each for the
+/// material named in the `material_N` field. Nothing of the file is trusted until parsed.
+pub struct MaterialsForm {
+    pub fields: FormData,
+    files: Vec<(String, String, Bytes)>,
+}
+
+impl MaterialsForm {
+    /// The files chosen, checked; file inputs left empty are skipped.
+    pub fn attachments(&self) -> Result<Vec<tongquan_store::cases::Attachment>, DomainError> {
+        self.files
+            .iter()
+            .filter(|(_, name, bytes)| !(name.is_empty() && bytes.is_empty()))
+            .map(|(field, name, bytes)| {
+                let n = field.trim_start_matches("file_");
+                Ok(tongquan_store::cases::Attachment {
+                    material: self.fields.text(&format!("material_{n}")).to_owned(),
+                    upload: tongquan_domain::upload::Upload::parse(field, name, bytes.to_vec())?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for MaterialsForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let api = is_api(req.extensions(), req.uri());
+        let malformed = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge {
+                    limit: MAX_MATERIALS_BYTES,
+                }
+            } else {
+                AppError::MalformedBody {
+                    field: None,
+                    detail: e.body_text(),
+                }
+            }
+            .respond(api)
+        };
+        let mut parts = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| {
+                AppError::UnsupportedMediaType {
+                    expected: "multipart/form-data",
+                }
+                .respond(api)
+            })?;
+        let (mut fields, mut files) = (HashMap::new(), Vec::new());
+        while let Some(field) = parts.next_field().await.map_err(malformed)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name.starts_with("file_") {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                files.push((name, file_name, field.bytes().await.map_err(malformed)?));
+            } else {
+                fields.insert(name, field.text().await.map_err(malformed)?);
+            }
+        }
+        Ok(Self {
+            fields: FormData(fields),
+            files,
+        })
+    }
+}

@@ -9,6 +9,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
+use crate::extract::MAX_MATERIALS_BYTES;
 use crate::{AppState, BODY_LIMIT, api, assets, pages, session};
 
 pub fn router(state: AppState) -> Router {
@@ -107,6 +108,17 @@ pub fn router(state: AppState) -> Router {
             get(pages::imports::form).post(pages::imports::upload).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
         )
         .route("/catalog/template.xlsx", get(pages::imports::template))
+        .route("/apply/{id}", get(pages::apply::form).post(pages::apply::submit).layer(DefaultBodyLimit::max(MAX_MATERIALS_BYTES)))
+        .route("/track", get(pages::apply::track_form).post(pages::apply::track))
+        .route("/track/supply", post(pages::apply::supply).layer(DefaultBodyLimit::max(MAX_MATERIALS_BYTES)))
+        .route("/track/withdraw", post(pages::apply::withdraw))
+        .route("/track/rating", post(pages::apply::rate))
+        .route("/cases", get(pages::cases::queue))
+        .route("/cases/tasks", get(pages::cases::tasks))
+        .route("/cases/{id}", get(pages::cases::show))
+        .route("/cases/{id}/steps", post(pages::cases::act))
+        .route("/cases/{id}/notices/{n}", get(pages::cases::notice))
+        .route("/cases/{id}/files/{hash}", get(pages::cases::file))
         .route("/login", get(pages::auth::form).post(pages::auth::login))
         .route("/logout", post(pages::auth::logout))
         .route("/lang/{code}", get(pages::auth::switch_lang))

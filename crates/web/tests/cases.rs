@@ -12,7 +12,426 @@ use tongquan_store::testing::{TestDb, delegated_item};
 contract_tests!(
     the_calendar_answers_due_dates_and_refuses_unknown_years,
     a_citizen_applies_online_and_the_branch_decides,
+    the_pages_take_files_refuse_bad_uploads_and_carry_the_case_to_a_rating,
+    the_queue_colours_cases_near_and_past_their_due_date,
 );
+
+/// A multipart body of text fields and (field, file name, bytes) files.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "TQBOUNDARY7d";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .into_bytes(),
+        );
+    }
+    for (k, name, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .into_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_multipart(
+    t: &TestApp,
+    uri: &str,
+    cookies: &str,
+    body: (String, Vec<u8>),
+) -> common::Reply {
+    t.send(
+        axum::http::Request::post(uri)
+            .header(axum::http::header::COOKIE, cookies)
+            .header(axum::http::header::CONTENT_TYPE, body.0)
+            .body(axum::body::Body::from(body.1))
+            .unwrap(),
+    )
+    .await
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in {text}"))
+        + start.len();
+    &text[from..from + text[from..].find(end).unwrap()]
+}
+
+async fn open_cases(t: &TestApp) -> i64 {
+    t.api(
+        Method::GET,
+        "/api/v1/cases?per_page=1",
+        Some("city.admin"),
+        None,
+    )
+    .await
+    .json()["total"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn the_pages_take_files_refuse_bad_uploads_and_carry_the_case_to_a_rating(db: TestDb) {
+    let (item, town) = delegated_item(&db.store, "371481B01").await;
+    let t = TestApp::new(db).await;
+    let town = town.as_str();
+    // A citizen, not signed in, opens the form the item's materials make.
+    let form = t.get(&format!("/apply/{item}")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    for m in ["申请书", "营业执照", "场所平面图"] {
+        assert!(form.body.contains(m), "{m}");
+    }
+    assert_eq!(form.body.matches(r#"type="file""#).count(), 3);
+    let csrf = form.cookie("tq_csrf").unwrap();
+    let cookies = format!("tq_csrf={csrf}");
+    let apply = format!("/apply/{item}?csrf={csrf}");
+    let pdf: &[u8] = b"%PDF-1.4 application";
+    let fields = [
+        ("town", town),
+        ("applicant_kind", "person"),
+        ("applicant_id", "11010519491231002X"),
+        ("applicant_name", "王五"),
+        ("contact", "13700000000"),
+        ("material_0", "申请书"),
+        ("material_1", "营业执照"),
+        ("material_2", "场所平面图"),
+    ];
+    let mut too_big = b"%PDF-".to_vec();
+    too_big.resize(tongquan_domain::upload::MAX_UPLOAD_BYTES + 1, b'0');
+    let before = (audit_total(&t).await, open_cases(&t).await);
+    let bad_id: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|&(k, v)| {
+            if k == "applicant_id" {
+                (k, "110105194912310021")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    for (fields, files, status, code) in [
+        (
+            &fields[..],
+            vec![
+                ("file_0", "a.pdf", pdf),
+                ("file_1", "virus.exe", b"MZ\x90\x00".as_slice()),
+            ],
+            415,
+            "file_type_forbidden",
+        ),
+        (
+            &fields[..],
+            vec![
+                ("file_0", "a.pdf", pdf),
+                ("file_1", "b.pdf", b"<script>".as_slice()),
+            ],
+            415,
+            "file_type_forbidden",
+        ),
+        (
+            &fields[..],
+            vec![
+                ("file_0", "a.pdf", pdf),
+                ("file_1", "big.pdf", too_big.as_slice()),
+            ],
+            413,
+            "file_too_large",
+        ),
+        (
+            &fields[..],
+            vec![("file_0", "a.pdf", pdf)],
+            422,
+            "missing_materials",
+        ),
+        (
+            &bad_id[..],
+            vec![("file_0", "a.pdf", pdf), ("file_1", "b.pdf", pdf)],
+            400,
+            "invalid_field",
+        ),
+    ] {
+        let r = post_multipart(&t, &apply, &cookies, multipart(fields, &files)).await;
+        assert_eq!(
+            r.status.as_u16(),
+            status,
+            "{code}: {}",
+            &r.body[..r.body.len().min(2000)]
+        );
+        assert!(r.body.contains(&format!(r#"data-code="{code}""#)), "{code}");
+        // What was typed comes back; the files must be chosen again.
+        assert!(r.body.contains("王五"));
+    }
+    // Without the CSRF token the upload is refused before it is read.
+    let r = post_multipart(
+        &t,
+        &format!("/apply/{item}"),
+        &cookies,
+        multipart(&fields, &[]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        (audit_total(&t).await, open_cases(&t).await),
+        before,
+        "nothing changed"
+    );
+
+    let r = post_multipart(
+        &t,
+        &apply,
+        &cookies,
+        multipart(
+            &fields,
+            &[
+                ("file_0", "申请书.pdf", pdf),
+                ("file_1", "执照.png", b"\x89PNG\r\n\x1a\nimg"),
+                ("file_2", "", b""),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let no = between(&r.body, r#"id="tracking-no">"#, "<").to_owned();
+    let code = between(&r.body, r#"id="check-code">"#, "<").to_owned();
+    assert!(no.starts_with("371481B0120240301"), "{no}");
+
+    // The branch clerk finds it in the queue and asks for the floor plan, once.
+    let clerk = t.sign_in("ll.branch1").await;
+    let queue = t.browse(&clerk, "/cases").await;
+    assert!(queue.body.contains(&no), "{}", queue.body);
+    let id = between(&queue.body, r#"data-id=""#, "\"").to_owned();
+    let page = t.browse(&clerk, &format!("/cases/{id}")).await;
+    assert!(
+        page.body.contains(r#"id="step-request_supplement""#) && page.body.contains("申请书.pdf")
+    );
+    let version = between(&page.body, r#"name="version" value=""#, "\"").to_owned();
+    let r = t
+        .post_form(
+            &clerk,
+            &format!("/cases/{id}/steps"),
+            &[
+                ("action", "request_supplement"),
+                ("version", &version),
+                ("reason", "请补交平面图"),
+                ("m_2", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The same form sent again is stale, and changes nothing.
+    let audit = audit_total(&t).await;
+    let r = t
+        .post_form(
+            &clerk,
+            &format!("/cases/{id}/steps"),
+            &[("action", "accept"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains(r#"data-code="stale""#));
+    assert_eq!(audit_total(&t).await, audit);
+    let notice = t.browse(&clerk, &format!("/cases/{id}/notices/1")).await;
+    assert_eq!(notice.status, StatusCode::OK);
+    assert!(
+        notice.body.contains("补正材料通知书")
+            && notice.body.contains(&no)
+            && notice.body.contains("<li>场所平面图</li>"),
+        "{}",
+        notice.body
+    );
+    assert_eq!(
+        t.browse(&clerk, &format!("/cases/{id}/notices/0"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "a submission issues no notice"
+    );
+    // The uploaded file comes back as what its content is, as an attachment.
+    let hash = between(&page.body, &format!("/cases/{id}/files/"), "\"").to_owned();
+    let file = t.browse(&clerk, &format!("/cases/{id}/files/{hash}")).await;
+    assert_eq!(file.content_type(), "application/pdf");
+    assert!(
+        file.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(
+        file.headers[axum::http::header::X_CONTENT_TYPE_OPTIONS],
+        "nosniff"
+    );
+    assert_eq!(
+        t.get(&format!("/cases/{id}/files/{hash}")).await.headers[axum::http::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .split('?')
+            .next(),
+        Some("/login"),
+        "a file is for signed-in staff"
+    );
+
+    // The citizen looks the case up and hands the plan in.
+    let track = t
+        .send(
+            axum::http::Request::post("/track")
+                .header(axum::http::header::COOKIE, &cookies)
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(axum::body::Body::from(
+                    serde_urlencoded::to_string([
+                        ("csrf", csrf.as_str()),
+                        ("tracking_no", &no),
+                        ("check_code", &code),
+                    ])
+                    .unwrap(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(track.status, StatusCode::OK, "{}", track.body);
+    assert!(
+        track.body.contains(r#"data-state="supplement_requested""#)
+            && track.body.contains(r#"id="supply""#)
+    );
+    assert!(
+        track.body.contains("110105********002X"),
+        "the ID number is masked"
+    );
+    let version = between(&track.body, r#"name="version" value=""#, "\"").to_owned();
+    let r = post_multipart(
+        &t,
+        &format!("/track/supply?csrf={csrf}"),
+        &cookies,
+        multipart(
+            &[
+                ("tracking_no", &no),
+                ("check_code", &code),
+                ("version", &version),
+                ("material_0", "场所平面图"),
+            ],
+            &[("file_0", "平面图.jpg", b"\xFF\xD8\xFFjpeg")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains(r#"id="done""#) && r.body.contains(r#"data-state="submitted""#),
+        "{}",
+        r.body
+    );
+
+    // The clerk takes it to a conclusion.
+    for action in ["accept", "review", "grant", "conclude"] {
+        let page = t.browse(&clerk, &format!("/cases/{id}")).await;
+        let version = between(&page.body, r#"name="version" value=""#, "\"").to_owned();
+        let r = t
+            .post_form(
+                &clerk,
+                &format!("/cases/{id}/steps"),
+                &[("action", action), ("version", &version)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.body);
+    }
+    let grant = t.browse(&clerk, &format!("/cases/{id}/notices/5")).await;
+    assert!(
+        grant.body.contains("准予行政许可决定书") && grant.body.contains("乐政发〔2024〕1号"),
+        "{}",
+        grant.body
+    );
+
+    // The citizen rates it: 不满意 opens a follow-up for the branch.
+    let rate = |rating: &'static str| {
+        let body = serde_urlencoded::to_string([
+            ("csrf", csrf.as_str()),
+            ("tracking_no", &no),
+            ("check_code", &code),
+            ("rating", rating),
+            ("comment", "等太久"),
+        ])
+        .unwrap();
+        t.send(
+            axum::http::Request::post("/track/rating")
+                .header(axum::http::header::COOKIE, &cookies)
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(axum::body::Body::from(body))
+                .unwrap(),
+        )
+    };
+    let r = rate("7").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = rate("2").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(r#"id="rating">2<"#));
+    assert_eq!(rate("5").await.status, StatusCode::CONFLICT, "rated once");
+    let tasks = t.browse(&clerk, "/cases/tasks").await;
+    assert!(
+        tasks.body.contains(&format!("/cases/{id}")) && tasks.body.contains("差评整改"),
+        "{}",
+        tasks.body
+    );
+}
+
+async fn the_queue_colours_cases_near_and_past_their_due_date(db: TestDb) {
+    use tongquan_domain::access::Actor;
+    use tongquan_domain::calendar::Calendar;
+    use tongquan_store::cases::NewCase;
+    let (item, town) = delegated_item(&db.store, "371481B01").await;
+    let calendar = Calendar::new(tongquan_store::calendar::bundled().unwrap());
+    let today: chrono::NaiveDate = common::TODAY.parse().unwrap();
+    // Three cases, promised in 10 working days, submitted on days that leave them overdue, at
+    // two days left and with time to spare today.
+    let mut expected = Vec::new();
+    for submitted in ["2024-02-01", "2024-02-20", "2024-02-29"] {
+        let submitted: chrono::NaiveDate = submitted.parse().unwrap();
+        let new = NewCase::parse(
+            item,
+            town.as_str(),
+            "person",
+            "11010519491231002X",
+            "赵六",
+            "1",
+            "online",
+            vec!["申请书".into(), "营业执照".into()],
+        )
+        .unwrap();
+        let r = db
+            .store
+            .submit_case(&Actor::Anonymous, new, submitted)
+            .await
+            .unwrap();
+        let left = calendar
+            .remaining(today, calendar.add_working_days(submitted, 10).unwrap())
+            .unwrap();
+        expected.push((r.tracking_no, left));
+    }
+    assert!(
+        expected[0].1 < 0 && expected[1].1 == 2 && expected[2].1 > 2,
+        "{expected:?}"
+    );
+    let t = TestApp::new(db).await;
+    let clerk = t.sign_in("ll.branch1").await;
+    let queue = t.browse(&clerk, "/cases").await;
+    for ((no, left), class) in expected.iter().zip(["due-red", "due-amber", ""]) {
+        let row = between(&queue.body, &format!(r#"<tr class="{class}""#), "</tr>");
+        assert!(
+            row.contains(no.as_str()) && row.contains(&format!(">{left}<")),
+            "{no} {class}: {row}"
+        );
+    }
+    // Most urgent first.
+    let first = queue.body.find(expected[0].0.as_str()).unwrap();
+    assert!(first < queue.body.find(expected[1].0.as_str()).unwrap());
+}
 
 async fn the_calendar_answers_due_dates_and_refuses_unknown_years(db: TestDb) {
     let t = TestApp::new(db).await;

@@ -1,9 +1,11 @@
 //! Server-rendered pages. Each file serves one resource; all share the chrome of `base.html`.
 
 pub mod accounts;
+pub mod apply;
 pub mod audit;
 pub mod auth;
 pub mod batches;
+pub mod cases;
 pub mod catalog;
 pub mod departments;
 pub mod geography;

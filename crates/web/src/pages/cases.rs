@@ -1,0 +1,382 @@
+//! The office's side of approval cases: the queue, a case with the steps open to it, the printable
+//! notices, the files handed in, and the tasks cases leave behind.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tongquan_domain::Kind;
+use tongquan_domain::case::{CaseAction, CaseState, Channel, TaskKind};
+use tongquan_domain::catalog::Material;
+use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask};
+
+use super::{Chrome, Pager, render, render_page, saved};
+use crate::AppState;
+use crate::api::items::item_id;
+use crate::error::{AppError, PageError};
+use crate::extract::{FormData, Query};
+use crate::params::{opt, paging};
+use crate::session::Viewer;
+
+/// Labels of the case vocabulary, for templates.
+pub struct Words(pub crate::i18n::Lang);
+
+impl Words {
+    fn pick<K: Kind>(
+        &self,
+        slug: &str,
+        parse: fn(&str, &str) -> Result<K, tongquan_domain::DomainError>,
+    ) -> String {
+        parse("", slug).map_or_else(|_| slug.to_owned(), |k| self.0.pick(&k.label()).to_owned())
+    }
+
+    pub fn state(&self, slug: &str) -> String {
+        self.pick(slug, CaseState::parse)
+    }
+
+    pub fn action(&self, slug: &str) -> String {
+        if slug == "submit" {
+            return self.0.t("case.submitted").to_owned();
+        }
+        self.pick(slug, CaseAction::parse)
+    }
+
+    pub fn channel(&self, slug: &str) -> String {
+        self.pick(slug, Channel::parse)
+    }
+
+    pub fn task(&self, slug: &str) -> String {
+        self.pick(slug, TaskKind::parse)
+    }
+
+    /// The queue's colour for working days left: amber at two or fewer, red once overdue.
+    pub fn due_class(&self, remaining: &Option<i64>) -> &'static str {
+        match remaining {
+            Some(r) if *r < 0 => "due-red",
+            Some(r) if *r <= 2 => "due-amber",
+            _ => "",
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    state: Option<String>,
+    open: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct QueuePage {
+    c: Chrome,
+    w: Words,
+    cases: Vec<CaseSummary>,
+    pager: Pager,
+    state: String,
+    open: bool,
+}
+
+pub async fn queue(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let open = q.open.as_deref() != Some("false");
+    let filter = CaseFilter {
+        office: None,
+        state: opt("state", &q.state, CaseState::parse)?,
+        open,
+    };
+    let cases = s
+        .store
+        .cases(&v.actor, &filter, paging(&q.page, &q.per_page)?, s.today())
+        .await?;
+    let state = q.state.unwrap_or_default();
+    render(&QueuePage {
+        c: Chrome::new(&v, &uri, "cases"),
+        w: Words(v.lang),
+        pager: Pager::new(
+            &cases,
+            "/cases",
+            &[("state", state.clone()), ("open", open.to_string())],
+        ),
+        cases: cases.items,
+        state,
+        open,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    c: Chrome,
+    w: Words,
+    case: Case,
+    office: String,
+    /// The item's list of materials in the version applied for.
+    listed: Vec<Material>,
+    saved: bool,
+    error: Option<AppError>,
+}
+
+impl CasePage {
+    fn needs_reason(&self, action: &str) -> bool {
+        CaseAction::parse("", action).is_ok_and(CaseAction::needs_reason)
+    }
+
+    fn has_notice(&self, action: &str) -> bool {
+        CaseAction::parse("", action).is_ok_and(|a| a.notice().is_some())
+    }
+
+    /// Kilometres the applicant did not travel to the county hall.
+    fn km_saved(&self) -> Option<f64> {
+        Some((self.case.km_to_hall? - self.case.km_to_office?).max(0.0))
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+async fn case_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: i64,
+    saved: bool,
+    error: Option<AppError>,
+) -> Result<Response, PageError> {
+    let case = s.store.case(&v.actor, id, s.today()).await?;
+    let item = s
+        .store
+        .item(
+            &tongquan_domain::access::Actor::System("cases"),
+            case.summary.item_id,
+            None,
+        )
+        .await?;
+    let listed = item
+        .version(case.item_version)
+        .map(|v| v.content.materials.clone())
+        .unwrap_or_default();
+    let office = tongquan_domain::codes::OfficeCode::parse("office", &case.summary.office_code)?;
+    let page = CasePage {
+        c: Chrome::new(v, uri, "cases"),
+        w: Words(v.lang),
+        office: s.store.office(&office).await?.name,
+        case,
+        listed,
+        saved,
+        error,
+    };
+    render_page(&page, &page.error)
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let id = item_id(&id).map_err(|e| e.0)?;
+    case_page(&s, &v, &uri, id, q.saved.is_some(), None).await
+}
+
+/// A step from the case page; what the office must name is in the form: the reason, and for a
+/// supplement the materials ticked (`m_N` for the item's N-th material).
+pub async fn act(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let id = item_id(&id).map_err(|e| e.0)?;
+    let step = async {
+        let case = s.store.case(&v.actor, id, s.today()).await?;
+        let item = s
+            .store
+            .item(
+                &tongquan_domain::access::Actor::System("cases"),
+                case.summary.item_id,
+                None,
+            )
+            .await?;
+        let materials = item
+            .version(case.item_version)
+            .map(|v| v.content.materials.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| form.checked(&format!("m_{i}")))
+            .map(|(_, m)| m.name)
+            .collect();
+        let step = CaseStep {
+            action: CaseAction::parse("action", form.text("action"))?,
+            reason: form.text("reason").to_owned(),
+            materials,
+            files: Vec::new(),
+            lock_version: form.version()?,
+        };
+        s.store.act_on_case(&v.actor, id, step, s.today()).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match step {
+        Ok(()) => Ok(saved(&format!("/cases/{id}"))),
+        Err(e) if e.status().is_client_error() && e.code() != "not_found" => {
+            case_page(&s, &v, &uri, id, false, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    case: Case,
+    n: usize,
+    title: String,
+    office: String,
+    legal_basis: Vec<String>,
+}
+
+impl NoticePage {
+    fn event(&self) -> &tongquan_store::cases::CaseEvent {
+        &self.case.events[self.n]
+    }
+
+    fn is(&self, action: &str) -> bool {
+        self.event().action == action
+    }
+}
+
+/// The notice or decision an event issued, as a printable A4 page (受理通知书, 补正材料通知书…).
+pub async fn notice(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((id, n)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let id = item_id(&id).map_err(|e| e.0)?;
+    let case = s.store.case(&v.actor, id, s.today()).await?;
+    let n = crate::extract::parse_int("n", &n)?;
+    let no_notice = || AppError::from(tongquan_store::StoreError::not_found("notice", n));
+    let event = usize::try_from(n)
+        .ok()
+        .and_then(|n| case.events.get(n))
+        .ok_or_else(no_notice)?;
+    let title = CaseAction::parse("action", &event.action)
+        .ok()
+        .and_then(CaseAction::notice)
+        .ok_or_else(no_notice)?
+        .zh;
+    let item = s
+        .store
+        .item(
+            &tongquan_domain::access::Actor::System("cases"),
+            case.summary.item_id,
+            None,
+        )
+        .await?;
+    let legal_basis = item
+        .version(case.item_version)
+        .map(|v| {
+            [
+                &v.content.legal_basis_setting,
+                &v.content.legal_basis_implementing,
+            ]
+            .into_iter()
+            .filter(|b| !b.is_empty())
+            .cloned()
+            .collect()
+        })
+        .unwrap_or_default();
+    let office = tongquan_domain::codes::OfficeCode::parse("office", &case.summary.office_code)?;
+    render(&NoticePage {
+        office: s.store.office(&office).await?.name,
+        title,
+        n: n as usize,
+        legal_basis,
+        case,
+    })
+}
+
+/// A file handed in, as what its content proved it to be, to save rather than to open in place.
+pub async fn file(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((id, hash)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let id = item_id(&id).map_err(|e| e.0)?;
+    let (file, bytes) = s.store.case_file(&v.actor, id, &hash, s.today()).await?;
+    Ok(file_response(&file, bytes))
+}
+
+pub fn file_response(file: &tongquan_store::cases::CaseFile, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, file.media_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+                    file.hash,
+                    super::urlencode(&file.file_name)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct TaskQuery {
+    kind: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    c: Chrome,
+    w: Words,
+    tasks: Vec<CaseTask>,
+    pager: Pager,
+    kind: String,
+}
+
+/// Open follow-ups of bad ratings and verifications of commitments, earliest due first.
+pub async fn tasks(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<TaskQuery>,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let kind = opt("kind", &q.kind, TaskKind::parse)?;
+    let tasks = s
+        .store
+        .tasks(&v.actor, kind, paging(&q.page, &q.per_page)?)
+        .await?;
+    let kind = q.kind.unwrap_or_default();
+    render(&TasksPage {
+        c: Chrome::new(&v, &uri, "cases"),
+        w: Words(v.lang),
+        pager: Pager::new(&tasks, "/cases/tasks", &[("kind", kind.clone())]),
+        tasks: tasks.items,
+        kind,
+    })
+}
