@@ -27,6 +27,15 @@ pub fn bounded(field: &str, value: &str, max: usize) -> Result<String, DomainErr
     Ok(value.to_owned())
 }
 
+/// Like [`bounded`], but may be left empty; line breaks of a text area become spaces.
+pub fn optional(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
+    let value = value.replace(['\r', '\n'], " ");
+    if value.trim().is_empty() {
+        return Ok(String::new());
+    }
+    bounded(field, &value, max)
+}
+
 /// A telephone number as printed on a service guide: digits with optional +, -, spaces, parentheses.
 pub fn phone(field: &str, value: &str) -> Result<String, DomainError> {
     let value = bounded(field, value, 32)?;

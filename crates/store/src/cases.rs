@@ -975,7 +975,7 @@ impl Store {
             )
             .into());
         }
-        let comment = text::bounded("comment", comment, 500)?;
+        let comment = text::optional("comment", comment, 500)?;
         let follow_up = if rating.is_bad() {
             Some(
                 self.calendar()

@@ -49,7 +49,8 @@ struct Session {
     _profile: tempfile::TempDir,
 }
 
-async fn session() -> Option<Session> {
+/// A browser on a fresh app; `today` pins the date cases are stamped with.
+async fn session(today: Option<chrono::NaiveDate>) -> Option<Session> {
     let Some(driver_bin) = find(
         "TONGQUAN_CHROMEDRIVER",
         &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
@@ -68,7 +69,13 @@ async fn session() -> Option<Session> {
     seed::load_demo_accounts(&db.store).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = tongquan_web::router(AppState::new(db.store.clone(), WebConfig::default()));
+    let app = tongquan_web::router(AppState::new(
+        db.store.clone(),
+        WebConfig {
+            today,
+            ..WebConfig::default()
+        },
+    ));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let port = free_port();
     let driver = Driver(
@@ -132,7 +139,7 @@ async fn sign_in(s: &Session, username: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_signs_in_and_reads_the_map() {
-    let Some(s) = session().await else { return };
+    let Some(s) = session(None).await else { return };
     sign_in(&s, "ll.bureau").await;
     let c = &s.c;
     submit(c, "nav.main a[href='/map']").await;
@@ -253,7 +260,7 @@ async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
     use tongquan_domain::catalog::{RawItem, Validity};
     use tongquan_domain::codes::{BaseCode, CountyCode, ImplCode, OfficeCode};
 
-    let Some(s) = session().await else { return };
+    let Some(s) = session(None).await else { return };
     let today = chrono::Utc::now().date_naive().to_string();
     // An item of 乐陵市 in force since 2024 and decided at the county hall.
     let system = tongquan_domain::access::Actor::System("test");
@@ -387,5 +394,149 @@ async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
         .await
         .unwrap();
     assert!(first.contains(&branch.name));
+    s.c.clone().close().await.unwrap();
+}
+
+/// The text of the element once it reads as `expected`; the page may still be loading.
+async fn wait_text(c: &Client, css: &str, expected: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if now == expected {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            let page = c.source().await.unwrap_or_default();
+            panic!("{css} reads {now:?}, not {expected:?}, on {page}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Looks the case up on the public tracking page, as its applicant.
+async fn track(s: &Session, no: &str, code: &str) {
+    let c = &s.c;
+    c.goto(&format!("{}/track", s.base)).await.unwrap();
+    type_into(c, "#track input[name=tracking_no]", no).await;
+    type_into(c, "#track input[name=check_code]", code).await;
+    submit(c, "#track button[type=submit]").await;
+}
+
+/// The office takes a step from the case page.
+async fn office_step(s: &Session, id: &str, action: &str) {
+    let c = &s.c;
+    c.goto(&format!("{}/cases/{id}", s.base)).await.unwrap();
+    submit(c, &format!("#step-{action} button[type=submit]")).await;
+    c.wait().for_element(Locator::Id("saved")).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_applies_supplies_and_rates_while_the_branch_decides() {
+    let today = "2024-03-01".parse().unwrap();
+    let Some(s) = session(Some(today)).await else {
+        return;
+    };
+    let (item, town) = tongquan_store::testing::delegated_item(&s.db.store, "371481B01").await;
+    let files = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let path = files.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let c = &s.c;
+
+    // A citizen finds the item in the guide and applies online, with two scans.
+    c.goto(&format!("{}/guide/items/{item}", s.base))
+        .await
+        .unwrap();
+    submit(c, "#apply-link").await;
+    click(
+        c,
+        &format!("#apply select[name=town] option[value='{town}']"),
+    )
+    .await;
+    type_into(c, "#apply input[name=applicant_id]", "11010519491231002X").await;
+    type_into(c, "#apply input[name=applicant_name]", "浏览器申请人").await;
+    type_into(c, "#apply input[name=contact]", "13800000000").await;
+    type_into(
+        c,
+        "#apply input[name=file_0]",
+        &file("application.pdf", b"%PDF-1.4 application"),
+    )
+    .await;
+    type_into(
+        c,
+        "#apply input[name=file_1]",
+        &file("licence.png", b"\x89PNG\r\n\x1a\nlicence"),
+    )
+    .await;
+    submit(c, "#apply button[type=submit]").await;
+    let no = text(c, Locator::Id("tracking-no")).await;
+    let code = text(c, Locator::Id("check-code")).await;
+    assert!(no.starts_with("371481B0120240301"), "{no}");
+
+    // The branch clerk asks, once, for the missing floor plan.
+    sign_in(&s, "ll.branch1").await;
+    c.goto(&format!("{}/cases", s.base)).await.unwrap();
+    submit(c, &format!("#queue a[href^='/cases/']")).await;
+    wait_text(c, "#tracking-no", &no).await;
+    let url = c.current_url().await.unwrap();
+    let id = url.path().rsplit('/').next().unwrap().to_owned();
+    click(c, "#step-request_supplement input[name=m_2]").await;
+    type_into(
+        c,
+        "#step-request_supplement textarea[name=reason]",
+        "请补交经营场所平面图",
+    )
+    .await;
+    submit(c, "#step-request_supplement button[type=submit]").await;
+    wait_text(c, "#state", "待补正").await;
+    submit(c, "form[action='/logout'] button").await;
+
+    // The citizen sees what is asked and hands it in.
+    track(&s, &no, &code).await;
+    wait_text(c, "#state", "待补正").await;
+    type_into(
+        c,
+        "#supply input[name=file_0]",
+        &file("plan.jpg", b"\xFF\xD8\xFFplan"),
+    )
+    .await;
+    submit(c, "#supply button[type=submit]").await;
+    c.wait().for_element(Locator::Id("done")).await.unwrap();
+    wait_text(c, "#state", "已申请").await;
+
+    // The clerk accepts, reviews, grants and concludes.
+    sign_in(&s, "ll.branch1").await;
+    for action in ["accept", "review", "grant", "conclude"] {
+        office_step(&s, &id, action).await;
+    }
+    wait_text(c, "#state", "已办结").await;
+    submit(c, "form[action='/logout'] button").await;
+
+    // The citizen sees the result and rates the service.
+    track(&s, &no, &code).await;
+    wait_text(c, "#state", "已办结").await;
+    let trail = text(c, Locator::Id("events")).await;
+    assert!(
+        trail.contains("准予许可") && trail.contains("场所平面图"),
+        "{trail}"
+    );
+    click(c, "#rate input[name=rating][value='5']").await;
+    submit(c, "#rate button[type=submit]").await;
+    wait_text(c, "#rating", "5").await;
+    assert!(c.find(Locator::Id("rate")).await.is_err(), "rated once");
     s.c.clone().close().await.unwrap();
 }
