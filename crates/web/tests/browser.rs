@@ -490,7 +490,7 @@ async fn a_citizen_applies_supplies_and_rates_while_the_branch_decides() {
     // The branch clerk asks, once, for the missing floor plan.
     sign_in(&s, "ll.branch1").await;
     c.goto(&format!("{}/cases", s.base)).await.unwrap();
-    submit(c, &format!("#queue a[href^='/cases/']")).await;
+    submit(c, "#queue a[href^='/cases/']").await;
     wait_text(c, "#tracking-no", &no).await;
     let url = c.current_url().await.unwrap();
     let id = url.path().rsplit('/').next().unwrap().to_owned();
