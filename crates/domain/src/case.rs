@@ -25,6 +25,7 @@ kinds!(
         Denied = "denied", "不予许可", "denied";
         Concluded = "concluded", "已办结", "concluded";
         Withdrawn = "withdrawn", "已撤回", "withdrawn";
+        Revoked = "revoked", "已撤销", "revoked";
     }
 );
 
@@ -39,6 +40,7 @@ kinds!(
         Deny = "deny", "不予许可", "deny";
         Conclude = "conclude", "办结出证", "conclude";
         Withdraw = "withdraw", "撤回申请", "withdraw";
+        Revoke = "revoke", "撤销许可", "revoke";
     }
 );
 
@@ -49,6 +51,38 @@ kinds!(
         Verification = "verification", "告知承诺核查", "commitment verification";
     }
 );
+
+kinds!(
+    /// How a commitment is checked after the decision (告知承诺事后核查).
+    VerificationMethod, "核查方式", "verification method" {
+        OnSite = "on_site", "现场核查", "on site";
+        Online = "online", "网上核查", "online";
+        Written = "written", "书面核查", "written";
+    }
+);
+
+kinds!(
+    /// How a task ended.
+    TaskOutcome, "任务结果", "task outcome" {
+        FollowedUp = "followed_up", "已整改回访", "followed up";
+        Confirmed = "confirmed", "承诺属实", "commitment confirmed";
+        False = "false", "承诺不实", "commitment false";
+    }
+);
+
+impl TaskOutcome {
+    /// The outcomes that close a task of this kind.
+    pub fn closes(self, kind: TaskKind) -> bool {
+        matches!(
+            (kind, self),
+            (TaskKind::BadRating, Self::FollowedUp)
+                | (TaskKind::Verification, Self::Confirmed | Self::False)
+        )
+    }
+}
+
+/// A commitment is checked within this many working days of the decision (about two months).
+pub const VERIFICATION_DAYS: u32 = 40;
 
 /// Who may take an action: the competent office or the applicant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,12 +133,19 @@ pub const TRANSITIONS: &[Transition] = &[
     t(S::SupplementRequested, A::Withdraw, S::Withdrawn, Applicant),
     t(S::Accepted, A::Withdraw, S::Withdrawn, Applicant),
     t(S::UnderReview, A::Withdraw, S::Withdrawn, Applicant),
+    // A decision made on a commitment that proved false (告知承诺不实).
+    t(S::Concluded, A::Revoke, S::Revoked, Office),
 ];
 
 impl CaseState {
     /// The case is closed: no transition leaves it.
     pub fn is_final(self) -> bool {
         !TRANSITIONS.iter().any(|t| t.from == self)
+    }
+
+    /// The case's clock no longer runs: it was decided and closed, refused, withdrawn or revoked.
+    pub fn is_closed(self) -> bool {
+        matches!(self, S::Rejected | S::Concluded | S::Withdrawn | S::Revoked)
     }
 
     /// The actions open from here.
@@ -116,7 +157,7 @@ impl CaseState {
 impl CaseAction {
     /// Actions that must say why (a refusal, a notice of what is missing).
     pub fn needs_reason(self) -> bool {
-        matches!(self, A::Reject | A::Deny | A::RequestSupplement)
+        matches!(self, A::Reject | A::Deny | A::RequestSupplement | A::Revoke)
     }
 
     /// The pause this action opens (`Some(true)`) or closes (`Some(false)`).
@@ -138,6 +179,7 @@ impl CaseAction {
             }
             A::Grant => Message::new("准予行政许可决定书", "decision to grant"),
             A::Deny => Message::new("不予行政许可决定书", "decision to deny"),
+            A::Revoke => Message::new("撤销行政许可决定书", "decision to revoke"),
             _ => return None,
         })
     }
@@ -261,7 +303,7 @@ mod tests {
             );
         }
         let finals: Vec<_> = CaseState::ALL.iter().filter(|s| s.is_final()).collect();
-        assert_eq!(finals, [&S::Rejected, &S::Concluded, &S::Withdrawn]);
+        assert_eq!(finals, [&S::Rejected, &S::Withdrawn, &S::Revoked]);
     }
 
     #[test]
@@ -298,7 +340,7 @@ mod tests {
         let e = step(S::Submitted, A::Grant, Office).unwrap_err();
         assert_eq!(e.code(), "transition_not_allowed");
         assert!(e.message().zh.contains("可进行：受理"), "{e:?}");
-        let e = step(S::Concluded, A::Withdraw, Applicant).unwrap_err();
+        let e = step(S::Withdrawn, A::Withdraw, Applicant).unwrap_err();
         assert!(e.message().en.contains("closed"));
         // The applicant cannot accept their own case; the office cannot withdraw it.
         assert_eq!(

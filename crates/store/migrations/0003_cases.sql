@@ -40,6 +40,7 @@ CREATE TABLE cases (
     km_to_hall DOUBLE PRECISION,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    commitment BIGINT NOT NULL DEFAULT 0,
     rating BIGINT,
     rating_comment TEXT,
     rated_on TEXT,
@@ -111,3 +112,15 @@ CREATE TABLE case_tasks (
     created_at TEXT NOT NULL
 );
 CREATE INDEX case_tasks_open ON case_tasks (office_code, done_on, due);
+
+-- Applicants flagged for serious credit problems, e.g. a commitment that proved false; while a
+-- flag stands they may not use commitment approval.
+CREATE TABLE credit_flags (
+    id {{ID}},
+    applicant_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    case_id BIGINT REFERENCES cases (id),
+    flagged_on TEXT NOT NULL,
+    cleared_on TEXT
+);
+CREATE INDEX credit_flags_applicant ON credit_flags (applicant_id);

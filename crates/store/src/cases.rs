@@ -10,7 +10,8 @@ use tongquan_domain::access::{Action, Actor, Jurisdiction, ResourceKind, Role, S
 use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
 use tongquan_domain::calendar::{Calendar, Pause, PauseReason};
 use tongquan_domain::case::{
-    CaseAction, CaseState, Channel, FOLLOW_UP_DAYS, Party, Rating, TaskKind, step,
+    CaseAction, CaseState, Channel, FOLLOW_UP_DAYS, Party, Rating, TaskKind, TaskOutcome,
+    VERIFICATION_DAYS, VerificationMethod, step,
 };
 use tongquan_domain::catalog::{Requirement, ServiceKind, parse_date};
 use tongquan_domain::codes::{OfficeCode, TownCode};
@@ -36,6 +37,8 @@ pub struct NewCase {
     pub materials: Vec<String>,
     /// Files uploaded for materials; each counts as that material handed in.
     pub files: Vec<Attachment>,
+    /// 告知承诺: decided at once on the applicant's written commitment, checked afterwards.
+    pub commitment: bool,
 }
 
 /// A checked upload for one material of the item's list.
@@ -82,6 +85,7 @@ impl NewCase {
             channel: Channel::parse("channel", channel)?,
             materials: materials.into_iter().map(|m| m.trim().to_owned()).collect(),
             files: Vec::new(),
+            commitment: false,
         })
     }
 }
@@ -205,6 +209,8 @@ pub struct Case {
     /// The delegation document that gave the office the power; absent for the county's own.
     pub doc_number: Option<String>,
     pub assisted_by: Option<String>,
+    /// Decided on the applicant's written commitment (告知承诺).
+    pub commitment: bool,
     pub applicant_kind: String,
     /// Masked except for staff who reach the case.
     pub applicant_id: String,
@@ -359,6 +365,24 @@ impl Store {
         if !missing.is_empty() {
             return Err(missing_materials(&missing));
         }
+        if new.commitment {
+            if !content.commitment_allowed {
+                return Err(DomainError::invalid(
+                    "commitment",
+                    "该事项不适用告知承诺制",
+                    "the item does not allow commitment approval",
+                )
+                .into());
+            }
+            if let Some(reason) = self.credit_flag(&new.applicant).await? {
+                return Err(DomainError::rule(
+                    "credit_flagged",
+                    format!("申请人存在严重失信记录（{reason}），不适用告知承诺制，请按一般程序申请"),
+                    format!("the applicant is flagged for serious credit problems ({reason}) and may not use commitment approval; apply the ordinary way"),
+                )
+                .into());
+            }
+        }
         let competence = self.competence(new.item_id, &new.town, today).await?;
         let office = match competence.kind {
             "office" => OfficeCode::parse("office", &competence.code)?,
@@ -433,6 +457,16 @@ impl Store {
             _ => None,
         };
         let check_code = format!("{:06}", rand::rng().random_range(0..1_000_000));
+        let verify_by = if new.commitment {
+            Some(calendar.add_working_days(today, VERIFICATION_DAYS)?)
+        } else {
+            None
+        };
+        let state = if new.commitment {
+            CaseState::Concluded
+        } else {
+            CaseState::Submitted
+        };
         let mut w = self.write(actor).await?;
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM cases WHERE office_code = $1 AND submitted_on = $2",
@@ -448,7 +482,7 @@ impl Store {
                 town_code, office_code, intake_office_code, doc_number, channel, assisted_by,
                 applicant_kind, applicant_id, applicant_name, contact, materials, state, submitted_on,
                 statutory_days, promised_days, statutory_due, promised_due, km_to_office, km_to_hall,
-                created_at, updated_at) VALUES (",
+                commitment, concluded_on, created_at, updated_at) VALUES (",
         );
         insert
             .bind(tracking_no.clone())
@@ -488,7 +522,7 @@ impl Store {
             .push(", ")
             .bind(serde_json::to_string(&handed).expect("strings serialise"))
             .push(", ")
-            .bind(CaseState::Submitted.slug().to_owned())
+            .bind(state.slug().to_owned())
             .push(", ")
             .bind(today.to_string())
             .push(", ")
@@ -503,6 +537,10 @@ impl Store {
             .bind(km_to_office)
             .push(", ")
             .bind(town.hall_km)
+            .push(", ")
+            .bind(i64::from(new.commitment))
+            .push(", ")
+            .bind(verify_by.map(|_| today.to_string()))
             .push(", ")
             .bind(at.clone())
             .push(", ")
@@ -528,12 +566,52 @@ impl Store {
         )
         .await?;
         store_files(&mut w, id, &new.files).await?;
+        if let Some(due) = verify_by {
+            // The decision is issued at once on the written commitment; the check comes later.
+            let reason = "告知承诺：申请人书面承诺符合条件，当场作出准予许可决定";
+            for (action, from, to) in [
+                (CaseAction::Grant, CaseState::Submitted, CaseState::Granted),
+                (
+                    CaseAction::Conclude,
+                    CaseState::Granted,
+                    CaseState::Concluded,
+                ),
+            ] {
+                insert_event(
+                    &mut w,
+                    id,
+                    action.slug(),
+                    Some(from),
+                    to,
+                    "commitment",
+                    Some(&office),
+                    today,
+                    reason,
+                    &[],
+                )
+                .await?;
+            }
+            let method = if content.max_visits == 0 {
+                VerificationMethod::Online
+            } else {
+                VerificationMethod::OnSite
+            };
+            insert_task(
+                &mut w,
+                id,
+                TaskKind::Verification,
+                &office,
+                Some(method.slug()),
+                due,
+            )
+            .await?;
+        }
         w.audit(
             "case.submit",
             "case",
             &tracking_no,
             &scope,
-            json!({ "item_id": new.item_id, "channel": new.channel.slug(), "office": office.to_string(),
+            json!({ "item_id": new.item_id, "channel": new.channel.slug(), "office": office.to_string(), "commitment": new.commitment,
                     "intake": intake.as_ref().map(ToString::to_string), "doc_number": competence.doc_number }),
         );
         w.commit().await?;
@@ -588,7 +666,7 @@ impl Store {
         sql.push(CASE_COLUMNS).push(
             ", c.item_version, c.county_code, c.intake_office_code, c.doc_number, c.assisted_by,
                c.applicant_kind, c.applicant_id, c.contact, c.materials, c.statutory_days,
-               c.promised_days, c.km_to_office, c.km_to_hall, c.rating, c.rating_comment,
+               c.promised_days, c.km_to_office, c.km_to_hall, c.commitment, c.rating, c.rating_comment,
                c.lock_version
              FROM cases c WHERE c.id = ",
         );
@@ -645,6 +723,7 @@ impl Store {
             intake_office_code: row.try_get("intake_office_code")?,
             doc_number: row.try_get("doc_number")?,
             assisted_by: row.try_get("assisted_by")?,
+            commitment: row.try_get::<i64, _>("commitment")? != 0,
             applicant_kind: row.try_get("applicant_kind")?,
             applicant_id: row.try_get("applicant_id")?,
             contact: row.try_get("contact")?,
@@ -686,7 +765,7 @@ impl Store {
             .page_of::<CaseSummary>(
                 "FROM cases c",
                 &select,
-                "c.state IN ('rejected', 'concluded', 'withdrawn'), c.statutory_due IS NULL, c.statutory_due, c.id",
+                "c.state IN ('rejected', 'concluded', 'withdrawn', 'revoked'), c.statutory_due IS NULL, c.statutory_due, c.id",
                 |sql| {
                     sql.push(" WHERE ");
                     push_reach(sql, &reach, &SCOPE);
@@ -697,7 +776,7 @@ impl Store {
                         sql.push(" AND c.state = ").bind(s.slug().to_owned());
                     }
                     if filter.open {
-                        sql.push(" AND c.state NOT IN ('rejected', 'concluded', 'withdrawn')");
+                        sql.push(" AND c.state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked')");
                     }
                 },
                 page,
@@ -772,6 +851,19 @@ impl Store {
         }
         let from = case.state();
         let to = step(from, s.action, party)?;
+        if s.action == CaseAction::Revoke
+            && !case
+                .events
+                .iter()
+                .any(|e| e.action == CaseAction::Grant.slug())
+        {
+            return Err(DomainError::rule(
+                "transition_not_allowed",
+                "只有准予许可的决定可以撤销",
+                "only a decision to grant can be revoked",
+            )
+            .into());
+        }
         let reason = s.reason.trim().to_owned();
         if s.action.needs_reason() && reason.is_empty() {
             return Err(DomainError::Required {
@@ -859,7 +951,12 @@ impl Store {
                 None => None,
             })
         };
-        let concluded = (to == CaseState::Concluded || to.is_final()).then(|| today.to_string());
+        let concluded = match to {
+            CaseState::Concluded | CaseState::Rejected | CaseState::Withdrawn => {
+                Some(today.to_string())
+            }
+            _ => case.summary.concluded_on.clone(),
+        };
         let mut update = Sql::new("UPDATE cases SET state = ");
         update
             .bind(to.slug().to_owned())
@@ -1039,6 +1136,133 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Why the applicant may not use commitment approval, if a credit flag stands.
+    pub async fn credit_flag(&self, applicant: &ApplicantId) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT reason FROM credit_flags WHERE applicant_id = $1 AND cleared_on IS NULL ORDER BY id LIMIT 1",
+        )
+        .bind(applicant.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(r,)| r))
+    }
+
+    /// Closes a task of the actor's office. A commitment found false revokes the decision and
+    /// flags the applicant, in the same transaction.
+    pub async fn close_task(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+        outcome: TaskOutcome,
+        method: Option<VerificationMethod>,
+        note: &str,
+        today: NaiveDate,
+    ) -> Result<CaseTask> {
+        let task: CaseTask = sqlx::query_as(
+            "SELECT id, case_id, kind, office_code, method, due, done_on, outcome, note FROM case_tasks WHERE id = $1",
+        )
+        .bind(task_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::not_found("task", task_id))?;
+        let case = self.load_case(task.case_id, today).await?;
+        ensure_may_manage(actor, ResourceKind::Case, &case.scope(), "task", task_id)?;
+        let office = OfficeCode::parse("office", &task.office_code)?;
+        if acting_office(actor).as_ref() != Some(&office) {
+            return Err(no_power(
+                &acting_office(actor).unwrap_or_else(|| office.clone()),
+                office.as_str(),
+            ));
+        }
+        let kind = TaskKind::parse("kind", &task.kind)?;
+        if task.done_on.is_some() || !outcome.closes(kind) {
+            return Err(DomainError::rule(
+                "task_not_open",
+                format!("任务“{}”已完成或不能以“{}”结束", kind.zh(), outcome.zh()),
+                format!(
+                    "the {} task is done already or cannot end as {}",
+                    kind.en(),
+                    outcome.en()
+                ),
+            )
+            .into());
+        }
+        let note = text::optional("note", note, 500)?;
+        if outcome == TaskOutcome::False && note.is_empty() {
+            return Err(DomainError::Required {
+                field: "note".into(),
+            }
+            .into());
+        }
+        let method = method.map(|m| m.slug().to_owned()).or(task.method.clone());
+        let mut w = self.write(actor).await?;
+        let closed = sqlx::query(
+            "UPDATE case_tasks SET done_on = $1, outcome = $2, method = $3, note = $4 WHERE id = $5 AND done_on IS NULL",
+        )
+        .bind(today.to_string())
+        .bind(outcome.slug())
+        .bind(method.clone())
+        .bind(note.clone())
+        .bind(task_id)
+        .execute(w.conn())
+        .await?;
+        if closed.rows_affected() != 1 {
+            return Err(StoreError::Stale {
+                kind: "task",
+                id: task_id.to_string(),
+                expected: 0,
+            });
+        }
+        if outcome == TaskOutcome::False {
+            let from = case.state();
+            let to = step(from, CaseAction::Revoke, Party::Office)?;
+            sqlx::query("UPDATE cases SET state = $1, updated_at = $2, lock_version = lock_version + 1 WHERE id = $3")
+                .bind(to.slug())
+                .bind(w.at().to_owned())
+                .bind(case.summary.id)
+                .execute(w.conn())
+                .await?;
+            let reason = format!("告知承诺核查不实：{note}");
+            insert_event(
+                &mut w,
+                case.summary.id,
+                CaseAction::Revoke.slug(),
+                Some(from),
+                to,
+                &actor.audit_name(),
+                Some(&office),
+                today,
+                &reason,
+                &[],
+            )
+            .await?;
+            sqlx::query("INSERT INTO credit_flags (applicant_id, reason, case_id, flagged_on) VALUES ($1, $2, $3, $4)")
+                .bind(case.applicant_id.clone())
+                .bind(format!("{} 告知承诺不实", case.summary.tracking_no))
+                .bind(case.summary.id)
+                .bind(today.to_string())
+                .execute(w.conn())
+                .await?;
+        }
+        w.audit(
+            "case.task.close",
+            "case",
+            &case.summary.tracking_no,
+            &case.scope(),
+            json!({ "task": task_id, "kind": kind.slug(), "outcome": outcome.slug(), "method": method, "note": note }),
+        );
+        w.commit().await?;
+        Ok(CaseTask {
+            done_on: Some(today.to_string()),
+            outcome: Some(outcome.slug().to_owned()),
+            method,
+            note,
+            ..task
+        })
+    }
+}
+
 async fn insert_task(
     w: &mut crate::write::Write,
     case_id: i64,
@@ -1100,10 +1324,14 @@ fn for_applicant(mut case: Case) -> Result<Case> {
 }
 
 fn with_actions(mut case: Case, party: Party) -> Case {
+    let granted = case
+        .events
+        .iter()
+        .any(|e| e.action == CaseAction::Grant.slug());
     case.actions = case
         .state()
         .actions()
-        .filter(|t| t.by == party)
+        .filter(|t| t.by == party && (t.action != CaseAction::Revoke || granted))
         .map(|t| t.action.slug().to_owned())
         .collect();
     case
@@ -1115,7 +1343,7 @@ fn remaining(calendar: &Calendar, c: &CaseSummary, today: NaiveDate) -> Result<O
     let due = c.promised_due.as_deref().or(c.statutory_due.as_deref());
     match due {
         Some(d)
-            if !state.is_final() && !matches!(state, CaseState::Granted | CaseState::Denied) =>
+            if !state.is_closed() && !matches!(state, CaseState::Granted | CaseState::Denied) =>
         {
             let due = parse_date("due", d)?;
             Ok(calendar.remaining(today, due).ok())

@@ -183,6 +183,7 @@ pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
         online_depth: "online_precheck".into(),
         service: "approval".into(),
         tongban_allowed: "是".into(),
+        commitment_allowed: "是".into(),
         materials: vec![
             material("申请书", "required"),
             material("营业执照", "required"),

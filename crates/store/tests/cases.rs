@@ -91,7 +91,113 @@ contract_tests!(
     bad_input_is_refused_and_changes_nothing,
     later_years_of_the_calendar_are_imported_once,
     uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up,
+    a_commitment_is_decided_at_once_and_a_false_one_revokes_and_flags,
 );
+
+async fn a_commitment_is_decided_at_once_and_a_false_one_revokes_and_flags(db: TestDb) {
+    use tongquan_domain::case::{TaskOutcome, VerificationMethod};
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let day = d("2024-03-01");
+    let calendar = Calendar::new(tongquan_store::calendar::bundled().unwrap());
+    let mut new = application(item, &town, "online", &["申请书", "营业执照"]);
+    new.commitment = true;
+    let receipt = s.submit_case(&Actor::Anonymous, new, day).await.unwrap();
+    let clerk = staff(Role::BranchClerk, BRANCH);
+    let case = s.case(&clerk, receipt.id, day).await.unwrap();
+    assert_eq!(
+        (case.summary.state.as_str(), case.commitment),
+        ("concluded", true),
+        "decided at once"
+    );
+    assert_eq!(case.summary.concluded_on.as_deref(), Some("2024-03-01"));
+    let trail: Vec<&str> = case.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(trail, ["submit", "grant", "conclude"]);
+    let task = &case.tasks[0];
+    assert_eq!(
+        (task.kind.as_str(), task.method.as_deref()),
+        ("verification", Some("on_site"))
+    );
+    assert_eq!(
+        task.due,
+        calendar.add_working_days(day, 40).unwrap().to_string()
+    );
+    let queue = s
+        .tasks(&clerk, Some(TaskKind::Verification), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(queue.total, 1);
+
+    // Closing it wrongly changes nothing: another office, an outcome of another kind, no note.
+    let before = counts(s).await;
+    let other = staff(Role::BranchClerk, "371481B02");
+    assert!(
+        s.close_task(&other, task.id, TaskOutcome::Confirmed, None, "", day)
+            .await
+            .is_err()
+    );
+    let e = s
+        .close_task(&clerk, task.id, TaskOutcome::FollowedUp, None, "", day)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "task_not_open");
+    let e = s
+        .close_task(&clerk, task.id, TaskOutcome::False, None, "", day)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "required_field");
+    assert_eq!(counts(s).await, before);
+
+    // On site the premises do not match the commitment: revoked and flagged.
+    let checked = d("2024-03-20");
+    let closed = s
+        .close_task(
+            &clerk,
+            task.id,
+            TaskOutcome::False,
+            Some(VerificationMethod::OnSite),
+            "经营场所与承诺不符",
+            checked,
+        )
+        .await
+        .unwrap();
+    assert_eq!(closed.outcome.as_deref(), Some("false"));
+    let case = s.case(&clerk, receipt.id, checked).await.unwrap();
+    assert_eq!(case.summary.state, "revoked");
+    assert_eq!(case.events.last().unwrap().action, "revoke");
+    assert_eq!(
+        s.tasks(&clerk, Some(TaskKind::Verification), PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let e = s
+        .close_task(&clerk, task.id, TaskOutcome::Confirmed, None, "", checked)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "task_not_open", "closed once");
+
+    // The flagged applicant may not use commitment approval again, but may apply the ordinary way.
+    let before = counts(s).await;
+    let mut again = application(item, &town, "online", &["申请书", "营业执照"]);
+    again.commitment = true;
+    let e = s
+        .submit_case(&Actor::Anonymous, again, checked)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "credit_flagged");
+    assert_eq!(counts(s).await, before);
+    let ordinary = application(item, &town, "online", &["申请书", "营业执照"]);
+    let r = s
+        .submit_case(&Actor::Anonymous, ordinary, checked)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.case(&clerk, r.id, checked).await.unwrap().summary.state,
+        "submitted"
+    );
+}
 
 async fn uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up(db: TestDb) {
     let s = &db.store;

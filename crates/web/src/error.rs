@@ -57,8 +57,10 @@ impl AppError {
         match self {
             Self::Store(e) => match e.code() {
                 "invalid_field" | "required_field" => StatusCode::BAD_REQUEST,
-                "forbidden" | "no_power" => StatusCode::FORBIDDEN,
-                "transition_not_allowed" | "rating_not_open" => StatusCode::CONFLICT,
+                "forbidden" | "no_power" | "credit_flagged" => StatusCode::FORBIDDEN,
+                "transition_not_allowed" | "rating_not_open" | "task_not_open" => {
+                    StatusCode::CONFLICT
+                }
                 "file_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
                 "file_type_forbidden" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "outside_calendar" | "missing_materials" | "item_not_in_force" => {

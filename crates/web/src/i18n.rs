@@ -275,6 +275,18 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "One PDF, PNG or JPEG file per material, at most 10 MB.",
     ),
     ("apply.required", "必交", "required"),
+    (
+        "apply.commitment",
+        "我选择告知承诺制：书面承诺符合条件，当场取得决定，接受事后核查；承诺不实将被撤销并记入信用记录",
+        "I choose commitment approval: I commit in writing that the conditions are met, get the decision at once and accept a later check; a false commitment is revoked and recorded against my credit",
+    ),
+    ("task.confirmed", "承诺属实", "commitment true"),
+    (
+        "task.false",
+        "承诺不实（撤销并记入信用）",
+        "commitment false (revoke and flag)",
+    ),
+    ("task.close", "办结任务", "Close the task"),
     ("apply.submit", "提交申请", "Submit the application"),
     ("apply.received", "申请已提交", "Application received"),
     (

@@ -20,7 +20,7 @@ use crate::api;
         api::batches::list, api::batches::create, api::batches::show, api::batches::delegate, api::batches::change,
         api::batches::matrix, api::imports::create,
         api::calendar::due, api::cases::create, api::cases::list, api::cases::show, api::cases::act,
-        api::cases::track, api::cases::applicant_step,
+        api::cases::track, api::cases::applicant_step, api::cases::tasks, api::cases::close_task,
         api::health::me,
     ),
     modifiers(&BearerAuth),

@@ -62,6 +62,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(api::cases::list).post(api::cases::create))
         .route("/cases/{id}", get(api::cases::show))
         .route("/cases/{id}/steps", post(api::cases::act))
+        .route("/tasks", get(api::cases::tasks))
+        .route("/tasks/{id}", post(api::cases::close_task))
         .route("/track/{tracking_no}", get(api::cases::track))
         .route(
             "/track/{tracking_no}/steps",
@@ -115,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .route("/track/rating", post(pages::apply::rate))
         .route("/cases", get(pages::cases::queue))
         .route("/cases/tasks", get(pages::cases::tasks))
+        .route("/cases/tasks/{id}", post(pages::cases::close_task))
         .route("/cases/{id}", get(pages::cases::show))
         .route("/cases/{id}/steps", post(pages::cases::act))
         .route("/cases/{id}/notices/{n}", get(pages::cases::notice))

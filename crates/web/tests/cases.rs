@@ -14,7 +14,74 @@ contract_tests!(
     a_citizen_applies_online_and_the_branch_decides,
     the_pages_take_files_refuse_bad_uploads_and_carry_the_case_to_a_rating,
     the_queue_colours_cases_near_and_past_their_due_date,
+    a_commitment_is_granted_at_once_and_checked_from_the_task_list,
 );
+
+async fn a_commitment_is_granted_at_once_and_checked_from_the_task_list(db: TestDb) {
+    let (item, town) = delegated_item(&db.store, "371481B01").await;
+    let t = TestApp::new(db).await;
+    let mut body = application(
+        item,
+        town.as_str(),
+        "11010519491231002X",
+        &["申请书", "营业执照"],
+    );
+    body["commitment"] = json!(true);
+    let r = t
+        .api(Method::POST, "/api/v1/cases", None, Some(body.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let receipt = r.json();
+    let tasks = t
+        .api(
+            Method::GET,
+            "/api/v1/tasks?kind=verification",
+            Some("ll.branch1"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(tasks["total"], 1, "{tasks}");
+    let task = tasks["items"][0]["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/tasks/{task}");
+    let close = |b: Value| t.api(Method::POST, &uri, Some("ll.branch1"), Some(b));
+    assert_problem(
+        &close(json!({ "outcome": "false" })).await,
+        400,
+        "required_field",
+    );
+    assert_problem(
+        &close(json!({ "outcome": "maybe" })).await,
+        400,
+        "invalid_field",
+    );
+    assert_problem(
+        &t.api(
+            Method::POST,
+            &format!("/api/v1/tasks/{task}"),
+            Some("ll.bureau"),
+            Some(json!({ "outcome": "confirmed" })),
+        )
+        .await,
+        403,
+        "no_power",
+    );
+    let r = close(json!({ "outcome": "false", "method": "online", "note": "执照系伪造" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let case = t
+        .api(
+            Method::GET,
+            &format!("/api/v1/cases/{}", receipt["id"]),
+            Some("ll.branch1"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(case["state"], "revoked");
+    assert!(case["commitment"].as_bool().unwrap());
+    let r = t.api(Method::POST, "/api/v1/cases", None, Some(body)).await;
+    assert_problem(&r, 403, "credit_flagged");
+}
 
 /// A multipart body of text fields and (field, file name, bytes) files.
 fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
@@ -688,5 +755,9 @@ async fn a_citizen_applies_online_and_the_branch_decides(db: TestDb) {
     assert_eq!(done["state"], "concluded");
     assert_eq!(done["doc_number"], "乐政发〔2024〕1号");
     assert_eq!(done["events"].as_array().unwrap().len(), 7);
-    assert_eq!(done["actions"], json!([]));
+    assert_eq!(
+        done["actions"],
+        json!(["revoke"]),
+        "a grant can still be revoked, with a reason"
+    );
 }

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tongquan_domain::case::{CaseAction, CaseState};
+use tongquan_domain::case::{CaseAction, CaseState, TaskKind, TaskOutcome, VerificationMethod};
 use tongquan_domain::codes::OfficeCode;
 use tongquan_store::Page;
-use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, NewCase, Receipt};
+use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask, NewCase, Receipt};
 use utoipa::IntoParams;
 
 use super::ApiResult;
@@ -36,6 +36,10 @@ pub struct Application {
     /// The materials handed in, by their names on the item's list.
     #[serde(default)]
     pub materials: Vec<String>,
+    /// 告知承诺: decide at once on the applicant's written commitment (where the item allows it
+    /// and the applicant has no credit flag); a verification is scheduled.
+    #[serde(default)]
+    pub commitment: bool,
 }
 
 /// Applies for an item. Online applications need no account; the receipt's check code is shown
@@ -48,7 +52,7 @@ pub async fn create(
     v: Viewer,
     ApiJson(a): ApiJson<Application>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    let new = NewCase::parse(
+    let mut new = NewCase::parse(
         a.item_id,
         &a.town,
         &a.applicant_kind,
@@ -58,6 +62,7 @@ pub async fn create(
         &a.channel,
         a.materials,
     )?;
+    new.commitment = a.commitment;
     let receipt = s.store.submit_case(&v.actor, new, s.today()).await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
@@ -195,6 +200,76 @@ pub async fn applicant_step(
     Ok(Json(
         s.store
             .applicant_act(&no, &code, step.parse()?, s.today())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    /// bad_rating or verification.
+    pub kind: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// Open tasks of the caller's offices (bad-rating follow-ups, commitment verifications), earliest due first.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "cases", params(TaskQuery),
+    responses((status = 200, body = Page<CaseTask>), (status = 400, body = Problem), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn tasks(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TaskQuery>,
+) -> ApiResult<Page<CaseTask>> {
+    v.staff()?;
+    let kind = opt("kind", &q.kind, TaskKind::parse)?;
+    Ok(Json(
+        s.store
+            .tasks(&v.actor, kind, paging(&q.page, &q.per_page)?)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskClose {
+    /// followed_up (a bad rating), confirmed or false (a commitment).
+    pub outcome: String,
+    /// How a commitment was checked: on_site, online or written.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Required when a commitment proved false.
+    #[serde(default)]
+    pub note: String,
+}
+
+impl TaskClose {
+    pub fn parse(&self) -> Result<(TaskOutcome, Option<VerificationMethod>), ApiError> {
+        Ok((
+            TaskOutcome::parse("outcome", &self.outcome)?,
+            opt("method", &self.method, VerificationMethod::parse)?,
+        ))
+    }
+}
+
+/// Closes a task. A commitment found false revokes the decision and flags the applicant.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}", tag = "cases",
+    params(("id" = i64, Path, description = "Task id")), request_body = TaskClose,
+    responses((status = 200, body = CaseTask), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn close_task(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    ApiJson(c): ApiJson<TaskClose>,
+) -> ApiResult<CaseTask> {
+    v.staff()?;
+    let (outcome, method) = c.parse()?;
+    Ok(Json(
+        s.store
+            .close_task(&v.actor, item_id(&id)?, outcome, method, &c.note, s.today())
             .await?,
     ))
 }

@@ -27,6 +27,7 @@ struct ApplyPage {
     c: Chrome,
     item_id: i64,
     item_name: String,
+    commitment_allowed: bool,
     materials: Vec<Material>,
     towns: Vec<Town>,
     /// What was typed when the form was refused.
@@ -67,6 +68,7 @@ async fn apply_page(
         c: Chrome::new(v, uri, "guide"),
         item_id: id,
         item_name: version.content.name,
+        commitment_allowed: version.content.commitment_allowed,
         materials: version.content.materials,
         towns: s.store.all_towns(Some(&item.county_code)).await?,
         typed,
@@ -116,6 +118,7 @@ pub async fn submit(
             Vec::new(),
         )?;
         new.files = form.attachments()?;
+        new.commitment = f.checked("commitment");
         Ok::<_, AppError>(
             s.store
                 .submit_case(&Actor::Anonymous, new, s.today())

@@ -346,6 +346,7 @@ pub struct TaskQuery {
     kind: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
+    saved: Option<String>,
 }
 
 #[derive(Template)]
@@ -356,6 +357,8 @@ struct TasksPage {
     tasks: Vec<CaseTask>,
     pager: Pager,
     kind: String,
+    saved: bool,
+    error: Option<AppError>,
 }
 
 /// Open follow-ups of bad ratings and verifications of commitments, earliest due first.
@@ -365,6 +368,16 @@ pub async fn tasks(
     uri: Uri,
     Query(q): Query<TaskQuery>,
 ) -> Result<Response, PageError> {
+    tasks_page(&s, &v, &uri, q, None).await
+}
+
+async fn tasks_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    q: TaskQuery,
+    error: Option<AppError>,
+) -> Result<Response, PageError> {
     v.staff()?;
     let kind = opt("kind", &q.kind, TaskKind::parse)?;
     let tasks = s
@@ -372,11 +385,47 @@ pub async fn tasks(
         .tasks(&v.actor, kind, paging(&q.page, &q.per_page)?)
         .await?;
     let kind = q.kind.unwrap_or_default();
-    render(&TasksPage {
-        c: Chrome::new(&v, &uri, "cases"),
+    let page = TasksPage {
+        c: Chrome::new(v, uri, "cases"),
         w: Words(v.lang),
         pager: Pager::new(&tasks, "/cases/tasks", &[("kind", kind.clone())]),
         tasks: tasks.items,
         kind,
-    })
+        saved: q.saved.is_some(),
+        error,
+    };
+    render_page(&page, &page.error)
+}
+
+/// Closes a task from the task list; a false commitment revokes and flags.
+pub async fn close_task(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let id = item_id(&id).map_err(|e| e.0)?;
+    let result = async {
+        let outcome = tongquan_domain::case::TaskOutcome::parse("outcome", form.text("outcome"))?;
+        let method = match form.text("method") {
+            "" => None,
+            m => Some(tongquan_domain::case::VerificationMethod::parse(
+                "method", m,
+            )?),
+        };
+        s.store
+            .close_task(&v.actor, id, outcome, method, form.text("note"), s.today())
+            .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(saved("/cases/tasks")),
+        Err(e) if e.status().is_client_error() => {
+            tasks_page(&s, &v, &uri, TaskQuery::default(), Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
