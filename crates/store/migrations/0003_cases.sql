@@ -76,6 +76,21 @@ CREATE TABLE case_pauses (
 );
 CREATE INDEX case_pauses_case ON case_pauses (case_id);
 
+-- Extensions of the statutory limit: requested by the office, approved (1) or refused (0) by the
+-- county bureau; approved is empty while pending.
+CREATE TABLE case_extensions (
+    id {{ID}},
+    case_id BIGINT NOT NULL REFERENCES cases (id),
+    days BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_on TEXT NOT NULL,
+    approved BIGINT,
+    decided_by TEXT,
+    decided_on TEXT
+);
+CREATE INDEX case_extensions_case ON case_extensions (case_id);
+
 -- Uploaded materials, stored once per content (sha256). media_type is what the content proved to
 -- be, never what the browser claimed.
 CREATE TABLE files (

@@ -92,7 +92,164 @@ contract_tests!(
     later_years_of_the_calendar_are_imported_once,
     uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up,
     a_commitment_is_decided_at_once_and_a_false_one_revokes_and_flags,
+    hearings_stop_the_clock_and_extensions_need_the_bureau,
 );
+
+async fn hearings_stop_the_clock_and_extensions_need_the_bureau(db: TestDb) {
+    use tongquan_domain::calendar::PauseReason;
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let calendar = Calendar::new(tongquan_store::calendar::bundled().unwrap());
+    let day = d("2024-03-01");
+    let r = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            day,
+        )
+        .await
+        .unwrap();
+    let clerk = staff(Role::BranchClerk, BRANCH);
+    let mut lock = 1;
+    for action in [CaseAction::Accept, CaseAction::Review] {
+        lock = s
+            .act_on_case(&clerk, r.id, step(action, "", &[], lock), day)
+            .await
+            .unwrap()
+            .lock_version;
+    }
+    let plain = calendar.add_working_days(day, 20).unwrap();
+    // A hearing from 03-04 to 03-08 stops the clock for four working days.
+    let case = s
+        .pause_case(
+            &clerk,
+            r.id,
+            PauseReason::Hearing,
+            "申请人要求听证",
+            lock,
+            d("2024-03-04"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        case.summary.statutory_due, None,
+        "no due date while stopped"
+    );
+    let before = counts(s).await;
+    let e = s
+        .pause_case(
+            &clerk,
+            r.id,
+            PauseReason::ExpertReview,
+            "x",
+            case.lock_version,
+            d("2024-03-05"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "transition_not_allowed", "one pause at a time");
+    let e = s
+        .resume_case(&clerk, r.id, lock, d("2024-03-08"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "stale");
+    assert_eq!(counts(s).await, before);
+    let case = s
+        .resume_case(&clerk, r.id, case.lock_version, d("2024-03-08"))
+        .await
+        .unwrap();
+    let paused = calendar.add_working_days(plain, 4).unwrap();
+    assert_eq!(case.summary.statutory_due, Some(paused.to_string()));
+    assert!(
+        case.due_explanation.iter().any(|m| m.zh.contains("听证")),
+        "{:?}",
+        case.due_explanation
+    );
+
+    // An extension: asked by the branch, changing nothing until the county bureau approves.
+    let before = counts(s).await;
+    for days in [0, 21] {
+        let e = s
+            .request_extension(
+                &clerk,
+                r.id,
+                days,
+                "需现场核查",
+                case.lock_version,
+                d("2024-03-11"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "invalid_field", "{days}");
+    }
+    assert_eq!(counts(s).await, before);
+    let case = s
+        .request_extension(
+            &clerk,
+            r.id,
+            10,
+            "需现场核查",
+            case.lock_version,
+            d("2024-03-11"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        case.summary.statutory_due,
+        Some(paused.to_string()),
+        "not before approval"
+    );
+    let e = s
+        .request_extension(&clerk, r.id, 5, "再延", case.lock_version, d("2024-03-11"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "transition_not_allowed", "one pending request");
+    let e = s
+        .decide_extension(&clerk, r.id, true, d("2024-03-12"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        "forbidden",
+        "the branch cannot approve its own extension"
+    );
+    let other_bureau = staff(Role::CountyBureau, "371402");
+    assert_eq!(
+        s.decide_extension(&other_bureau, r.id, true, d("2024-03-12"))
+            .await
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+    let bureau = staff(Role::CountyBureau, COUNTY);
+    let case = s
+        .decide_extension(&bureau, r.id, true, d("2024-03-12"))
+        .await
+        .unwrap();
+    assert_eq!(
+        case.summary.statutory_due,
+        Some(calendar.add_working_days(paused, 10).unwrap().to_string())
+    );
+    assert!(
+        case.due_explanation
+            .iter()
+            .any(|m| m.zh.contains("批准延长 10 个工作日")),
+        "{:?}",
+        case.due_explanation
+    );
+    let trail: Vec<&str> = case.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        &trail[3..],
+        ["pause", "resume", "extension_request", "extension_approve"]
+    );
+    assert_eq!(
+        s.decide_extension(&bureau, r.id, true, d("2024-03-12"))
+            .await
+            .unwrap_err()
+            .code(),
+        "transition_not_allowed"
+    );
+}
 
 async fn a_commitment_is_decided_at_once_and_a_false_one_revokes_and_flags(db: TestDb) {
     use tongquan_domain::case::{TaskOutcome, VerificationMethod};

@@ -15,7 +15,140 @@ contract_tests!(
     the_pages_take_files_refuse_bad_uploads_and_carry_the_case_to_a_rating,
     the_queue_colours_cases_near_and_past_their_due_date,
     a_commitment_is_granted_at_once_and_checked_from_the_task_list,
+    the_clock_stops_restarts_and_is_extended_with_the_bureaus_approval,
 );
+
+async fn the_clock_stops_restarts_and_is_extended_with_the_bureaus_approval(db: TestDb) {
+    let (item, town) = delegated_item(&db.store, "371481B01").await;
+    let t = TestApp::new(db).await;
+    let body = application(
+        item,
+        town.as_str(),
+        "11010519491231002X",
+        &["申请书", "营业执照"],
+    );
+    let id = t
+        .api(Method::POST, "/api/v1/cases", None, Some(body))
+        .await
+        .json()["id"]
+        .clone();
+    let steps = format!("/api/v1/cases/{id}/steps");
+    let clock = format!("/api/v1/cases/{id}/clock");
+    let mut lock = 1;
+    for action in ["accept", "review"] {
+        let r = t
+            .api(
+                Method::POST,
+                &steps,
+                Some("ll.branch1"),
+                Some(json!({ "action": action, "lock_version": lock })),
+            )
+            .await;
+        lock = r.json()["lock_version"].as_i64().unwrap();
+    }
+    let due = |c: &Value| c["statutory_due"].clone();
+    let before = t
+        .api(
+            Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            Some("ll.branch1"),
+            None,
+        )
+        .await
+        .json();
+    assert_problem(
+        &t.api(
+            Method::POST,
+            &clock,
+            Some("ll.branch1"),
+            Some(
+                json!({ "op": "pause", "reason": "supplement", "note": "x", "lock_version": lock }),
+            ),
+        )
+        .await,
+        400,
+        "invalid_field",
+    );
+    assert_problem(
+        &t.api(
+            Method::POST,
+            &clock,
+            Some("ll.branch1"),
+            Some(json!({ "op": "sleep", "lock_version": lock })),
+        )
+        .await,
+        400,
+        "malformed_body",
+    );
+    let r = t.api(Method::POST, &clock, Some("ll.branch1"), Some(json!({ "op": "pause", "reason": "public_notice", "note": "公示 5 日", "lock_version": lock }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(due(&r.json()), Value::Null);
+    // Restarted from the case page's form on the same (pinned) day: no working day was lost, so
+    // the due date is as before.
+    let clerk = t.sign_in("ll.branch1").await;
+    let version = r.json()["lock_version"].as_i64().unwrap().to_string();
+    let r = t
+        .post_form(
+            &clerk,
+            &format!("/cases/{id}/clock"),
+            &[("op", "resume"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let case = t
+        .api(
+            Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            Some("ll.branch1"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(due(&case), due(&before));
+    let lock = case["lock_version"].as_i64().unwrap();
+    let r = t
+        .api(
+            Method::POST,
+            &clock,
+            Some("ll.branch1"),
+            Some(
+                json!({ "op": "extend", "days": 10, "reason": "需专家论证", "lock_version": lock }),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(due(&r.json()), due(&before), "not before approval");
+    assert_problem(
+        &t.api(
+            Method::POST,
+            &clock,
+            Some("ll.branch1"),
+            Some(json!({ "op": "decide", "approve": true })),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    let page = t
+        .browse(&t.sign_in("ll.bureau").await, &format!("/cases/{id}"))
+        .await;
+    assert!(
+        page.body.contains(r#"id="clock-decide""#),
+        "the bureau sees the decision form"
+    );
+    let r = t
+        .api(
+            Method::POST,
+            &clock,
+            Some("ll.bureau"),
+            Some(json!({ "op": "decide", "approve": true })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.json()["statutory_due"].as_str().unwrap() > before["statutory_due"].as_str().unwrap()
+    );
+}
 
 async fn a_commitment_is_granted_at_once_and_checked_from_the_task_list(db: TestDb) {
     let (item, town) = delegated_item(&db.store, "371481B01").await;

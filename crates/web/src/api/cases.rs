@@ -273,3 +273,81 @@ pub async fn close_task(
             .await?,
     ))
 }
+
+/// A change to a case's clock: stop it for a period the law excludes, start it again, ask for an
+/// extension (the office), or decide one (the county bureau).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClockChange {
+    /// reason: hearing, expert_review, public_notice or inspection.
+    Pause {
+        reason: String,
+        note: String,
+        lock_version: i64,
+    },
+    Resume {
+        lock_version: i64,
+    },
+    Extend {
+        days: i64,
+        reason: String,
+        lock_version: i64,
+    },
+    Decide {
+        approve: bool,
+    },
+}
+
+impl ClockChange {
+    /// Applies the change for the actor; shared by the API and the case page.
+    pub async fn apply(
+        self,
+        s: &AppState,
+        actor: &tongquan_domain::access::Actor,
+        id: i64,
+    ) -> Result<Case, crate::error::AppError> {
+        let today = s.today();
+        Ok(match self {
+            Self::Pause {
+                reason,
+                note,
+                lock_version,
+            } => {
+                let reason = tongquan_domain::calendar::PauseReason::parse("reason", &reason)?;
+                s.store
+                    .pause_case(actor, id, reason, &note, lock_version, today)
+                    .await?
+            }
+            Self::Resume { lock_version } => {
+                s.store.resume_case(actor, id, lock_version, today).await?
+            }
+            Self::Extend {
+                days,
+                reason,
+                lock_version,
+            } => {
+                s.store
+                    .request_extension(actor, id, days, &reason, lock_version, today)
+                    .await?
+            }
+            Self::Decide { approve } => s.store.decide_extension(actor, id, approve, today).await?,
+        })
+    }
+}
+
+/// Changes a case's clock; each change recomputes the due dates and explains them.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/clock", tag = "cases",
+    params(("id" = i64, Path, description = "Case id")), request_body = ClockChange,
+    responses((status = 200, body = Case), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn clock(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<ClockChange>,
+) -> ApiResult<Case> {
+    v.staff()?;
+    let id = item_id(&id)?;
+    Ok(Json(change.apply(&s, &v.actor, id).await?))
+}

@@ -36,8 +36,12 @@ impl Words {
     }
 
     pub fn action(&self, slug: &str) -> String {
-        if slug == "submit" {
-            return self.0.t("case.submitted").to_owned();
+        match slug {
+            "submit" => return self.0.t("case.submitted").to_owned(),
+            "pause" | "resume" | "extension_request" | "extension_approve" | "extension_refuse" => {
+                return self.0.t(&format!("clock.{slug}")).to_owned();
+            }
+            _ => {}
         }
         self.pick(slug, CaseAction::parse)
     }
@@ -127,6 +131,36 @@ struct CasePage {
 impl CasePage {
     fn needs_reason(&self, action: &str) -> bool {
         CaseAction::parse("", action).is_ok_and(CaseAction::needs_reason)
+    }
+
+    /// The clock can be changed while the case is accepted or under review.
+    fn clock_runs(&self) -> bool {
+        matches!(
+            self.case.summary.state.as_str(),
+            "accepted" | "under_review"
+        )
+    }
+
+    fn is_bureau(&self) -> bool {
+        self.c
+            .user
+            .as_ref()
+            .is_some_and(|u| u.1 == tongquan_domain::access::Role::CountyBureau)
+    }
+
+    fn paused(&self) -> bool {
+        self.case.pauses.iter().any(|p| p.until_day.is_none())
+    }
+
+    /// An extension waits for the bureau: asked for and not yet decided.
+    fn extension_pending(&self) -> bool {
+        let last = self
+            .case
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.action.starts_with("extension_"));
+        last.is_some_and(|e| e.action == "extension_request")
     }
 
     fn has_notice(&self, action: &str) -> bool {
@@ -233,6 +267,48 @@ pub async fn act(
     .await;
     match step {
         Ok(()) => Ok(saved(&format!("/cases/{id}"))),
+        Err(e) if e.status().is_client_error() && e.code() != "not_found" => {
+            case_page(&s, &v, &uri, id, false, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A change to the clock from the case page's forms (`op` names it, as in the API).
+pub async fn clock(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    use crate::api::cases::ClockChange;
+    v.staff()?;
+    let id = item_id(&id).map_err(|e| e.0)?;
+    let result = async {
+        let change = match form.text("op") {
+            "pause" => ClockChange::Pause {
+                reason: form.text("reason").to_owned(),
+                note: form.text("note").to_owned(),
+                lock_version: form.version()?,
+            },
+            "resume" => ClockChange::Resume {
+                lock_version: form.version()?,
+            },
+            "extend" => ClockChange::Extend {
+                days: crate::extract::parse_int("days", form.text("days"))?,
+                reason: form.text("note").to_owned(),
+                lock_version: form.version()?,
+            },
+            op => ClockChange::Decide {
+                approve: op == "approve",
+            },
+        };
+        change.apply(&s, &v.actor, id).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(saved(&format!("/cases/{id}"))),
         Err(e) if e.status().is_client_error() && e.code() != "not_found" => {
             case_page(&s, &v, &uri, id, false, Some(e)).await
         }

@@ -8,7 +8,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tongquan_domain::access::{Action, Actor, Jurisdiction, ResourceKind, Role, Scope, reach};
 use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
-use tongquan_domain::calendar::{Calendar, Pause, PauseReason};
+use tongquan_domain::calendar::{Calendar, Extension, Pause, PauseReason};
 use tongquan_domain::case::{
     CaseAction, CaseState, Channel, FOLLOW_UP_DAYS, Party, Rating, TaskKind, TaskOutcome,
     VERIFICATION_DAYS, VerificationMethod, step,
@@ -18,6 +18,8 @@ use tongquan_domain::codes::{OfficeCode, TownCode};
 use tongquan_domain::geo::distance_km;
 use tongquan_domain::upload::Upload;
 use tongquan_domain::{DomainError, Message, text};
+
+mod clock;
 
 use crate::db::Sql;
 use crate::scope::{ScopeColumns, push_reach};
@@ -705,8 +707,9 @@ impl Store {
         let statutory_days: Option<i64> = row.try_get("statutory_days")?;
         let due_explanation = match statutory_days {
             Some(days) => {
+                let extensions = clock::read_extensions(self.pool(), id).await?;
                 calendar
-                    .due(submitted, days as u32, &pauses, &[])?
+                    .due(submitted, days as u32, &pauses, &extensions)?
                     .explanation
             }
             None => vec![Message::new(
@@ -798,6 +801,19 @@ impl Store {
         s: CaseStep,
         today: NaiveDate,
     ) -> Result<Case> {
+        let (case, office) = self.office_case(actor, id, today).await?;
+        self.apply_step(actor, case, Party::Office, Some(&office), s, today)
+            .await
+    }
+
+    /// A case the actor may act on for its office: the actor acts for the case's office, and
+    /// that office still holds the power for the item in the applicant's town today.
+    async fn office_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<(Case, OfficeCode)> {
         let case = self.load_case(id, today).await?;
         ensure_may_manage(actor, ResourceKind::Case, &case.scope(), "case", id)?;
         let office = OfficeCode::parse("office", &case.summary.office_code)?;
@@ -812,8 +828,34 @@ impl Store {
         if competence.code != office.as_str() {
             return Err(no_power(&office, &competence.code));
         }
-        self.apply_step(actor, case, Party::Office, Some(&office), s, today)
-            .await
+        Ok((case, office))
+    }
+
+    /// The statutory and promised due dates under the case's pauses and approved extensions,
+    /// as the write sees them. Extensions lengthen the statutory limit only.
+    async fn dues(
+        &self,
+        w: &mut crate::write::Write,
+        case: &Case,
+    ) -> Result<(Option<String>, Option<String>)> {
+        let id = case.summary.id;
+        let pauses = read_pauses(w.conn(), id).await?;
+        let extensions = clock::read_extensions(w.conn(), id).await?;
+        let calendar = self.calendar().await?;
+        let submitted = parse_date("submitted_on", &case.summary.submitted_on)?;
+        let due = |days: Option<i64>, extensions: &[Extension]| -> Result<Option<String>> {
+            Ok(match days {
+                Some(d) => calendar
+                    .due(submitted, d as u32, &pauses, extensions)?
+                    .date
+                    .map(|d| d.to_string()),
+                None => None,
+            })
+        };
+        Ok((
+            due(case.statutory_days, &extensions)?,
+            due(case.promised_days, &[])?,
+        ))
     }
 
     /// A step by the applicant (supply materials, withdraw), proven by the check code.
@@ -939,18 +981,7 @@ impl Store {
             }
             None => {}
         }
-        let pauses = read_pauses(w.conn(), id).await?;
-        let calendar = self.calendar().await?;
-        let submitted = parse_date("submitted_on", &case.summary.submitted_on)?;
-        let due = |days: Option<i64>| -> Result<Option<String>> {
-            Ok(match days {
-                Some(d) => calendar
-                    .due(submitted, d as u32, &pauses, &[])?
-                    .date
-                    .map(|d| d.to_string()),
-                None => None,
-            })
-        };
+        let (statutory_due, promised_due) = self.dues(&mut w, &case).await?;
         let concluded = match to {
             CaseState::Concluded | CaseState::Rejected | CaseState::Withdrawn => {
                 Some(today.to_string())
@@ -961,9 +992,9 @@ impl Store {
         update
             .bind(to.slug().to_owned())
             .push(", statutory_due = ")
-            .bind(due(case.statutory_days)?)
+            .bind(statutory_due)
             .push(", promised_due = ")
-            .bind(due(case.promised_days)?)
+            .bind(promised_due)
             .push(", concluded_on = ")
             .bind(concluded)
             .push(", updated_at = ")

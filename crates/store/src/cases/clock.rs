@@ -1,0 +1,367 @@
+//! The case's clock beyond supplements: periods the law excludes from the time limit (hearing,
+//! expert review, public notice, testing), each with its reason, and extensions of the statutory
+//! limit, which the county bureau approves (行政许可法 Art. 42, 45). Each change recomputes the
+//! due dates and is recorded as an event of the case.
+
+use chrono::NaiveDate;
+use serde_json::json;
+use tongquan_domain::access::{Actor, Jurisdiction, Role};
+use tongquan_domain::calendar::{Extension, PauseReason};
+use tongquan_domain::case::CaseState;
+use tongquan_domain::{DomainError, text};
+
+use super::{Case, insert_event};
+use crate::{Result, Store, StoreError};
+
+/// The approved extensions of a case, oldest first.
+pub(super) async fn read_extensions<'e, E>(e: E, case_id: i64) -> Result<Vec<Extension>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT days, reason, decided_by FROM case_extensions WHERE case_id = $1 AND approved = 1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(e)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(days, reason, approved_by)| Extension {
+            days: days as u32,
+            reason,
+            approved_by,
+        })
+        .collect())
+}
+
+fn clock_runs(case: &Case) -> Result<()> {
+    match case.state() {
+        CaseState::Accepted | CaseState::UnderReview => Ok(()),
+        s => Err(DomainError::rule(
+            "transition_not_allowed",
+            format!("办件处于“{}”状态，不能变更办理时限", s.zh()),
+            format!(
+                "a case that is {} has no running time limit to change",
+                s.en()
+            ),
+        )
+        .into()),
+    }
+}
+
+fn stale(case: &Case, lock_version: i64) -> Result<()> {
+    if case.lock_version != lock_version {
+        return Err(StoreError::Stale {
+            kind: "case",
+            id: case.summary.tracking_no.clone(),
+            expected: lock_version,
+        });
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Stops the clock for a period the law excludes; the reason says which and why.
+    pub async fn pause_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: PauseReason,
+        note: &str,
+        lock_version: i64,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let (case, office) = self.office_case(actor, id, today).await?;
+        stale(&case, lock_version)?;
+        clock_runs(&case)?;
+        if reason == PauseReason::Supplement {
+            return Err(DomainError::invalid(
+                "reason",
+                "补正通过“一次性告知补正”办理",
+                "a supplement is requested with the supplement notice",
+            )
+            .into());
+        }
+        if case.pauses.iter().any(|p| p.until_day.is_none()) {
+            return Err(DomainError::rule(
+                "transition_not_allowed",
+                "计时已经中止，请先恢复",
+                "the clock is already stopped; resume it first",
+            )
+            .into());
+        }
+        let note = text::bounded("note", note, 500)?;
+        let mut w = self.write(actor).await?;
+        sqlx::query("INSERT INTO case_pauses (case_id, reason, from_day) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(reason.slug())
+            .bind(today.to_string())
+            .execute(w.conn())
+            .await?;
+        let why = format!("{}：{note}", reason.zh());
+        self.record_clock(
+            &mut w,
+            actor,
+            &case,
+            "pause",
+            &why,
+            &office,
+            today,
+            lock_version,
+        )
+        .await?;
+        w.audit(
+            "case.pause",
+            "case",
+            &case.summary.tracking_no,
+            &case.scope(),
+            json!({ "reason": reason.slug(), "note": note }),
+        );
+        w.commit().await?;
+        self.case(actor, id, today).await
+    }
+
+    /// Starts the clock again after a pause the office opened.
+    pub async fn resume_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        lock_version: i64,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let (case, office) = self.office_case(actor, id, today).await?;
+        stale(&case, lock_version)?;
+        let open = case
+            .pauses
+            .iter()
+            .find(|p| p.until_day.is_none() && p.reason != PauseReason::Supplement.slug())
+            .ok_or_else(|| {
+                StoreError::from(DomainError::rule(
+                    "transition_not_allowed",
+                    "没有中止中的计时可以恢复",
+                    "the clock is not stopped",
+                ))
+            })?;
+        let reason = PauseReason::parse("reason", &open.reason)?;
+        let mut w = self.write(actor).await?;
+        sqlx::query(
+            "UPDATE case_pauses SET until_day = $1 WHERE case_id = $2 AND until_day IS NULL",
+        )
+        .bind(today.to_string())
+        .bind(id)
+        .execute(w.conn())
+        .await?;
+        self.record_clock(
+            &mut w,
+            actor,
+            &case,
+            "resume",
+            reason.zh(),
+            &office,
+            today,
+            lock_version,
+        )
+        .await?;
+        w.audit(
+            "case.resume",
+            "case",
+            &case.summary.tracking_no,
+            &case.scope(),
+            json!({ "reason": reason.slug() }),
+        );
+        w.commit().await?;
+        self.case(actor, id, today).await
+    }
+
+    /// The office asks for more working days; the limit changes only once the bureau approves.
+    pub async fn request_extension(
+        &self,
+        actor: &Actor,
+        id: i64,
+        days: i64,
+        reason: &str,
+        lock_version: i64,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let (case, office) = self.office_case(actor, id, today).await?;
+        stale(&case, lock_version)?;
+        clock_runs(&case)?;
+        let limit = case.statutory_days.unwrap_or(0);
+        if !(1..=limit).contains(&days) {
+            return Err(DomainError::invalid(
+                "days",
+                format!("延长期限须为 1 至 {limit} 个工作日（不超过法定时限）"),
+                format!("an extension is 1 to {limit} working days (at most the statutory limit)"),
+            )
+            .into());
+        }
+        let reason = text::bounded("reason", reason, 500)?;
+        let (pending,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM case_extensions WHERE case_id = $1 AND approved IS NULL",
+        )
+        .bind(id)
+        .fetch_one(self.pool())
+        .await?;
+        if pending > 0 {
+            return Err(DomainError::rule(
+                "transition_not_allowed",
+                "已有待批准的延期申请",
+                "an extension is already waiting for approval",
+            )
+            .into());
+        }
+        let mut w = self.write(actor).await?;
+        sqlx::query(
+            "INSERT INTO case_extensions (case_id, days, reason, requested_by, requested_on) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(days)
+        .bind(reason.clone())
+        .bind(actor.audit_name())
+        .bind(today.to_string())
+        .execute(w.conn())
+        .await?;
+        let why = format!("申请延长 {days} 个工作日：{reason}");
+        self.record_clock(
+            &mut w,
+            actor,
+            &case,
+            "extension_request",
+            &why,
+            &office,
+            today,
+            lock_version,
+        )
+        .await?;
+        w.audit(
+            "case.extension.request",
+            "case",
+            &case.summary.tracking_no,
+            &case.scope(),
+            json!({ "days": days, "reason": reason }),
+        );
+        w.commit().await?;
+        self.case(actor, id, today).await
+    }
+
+    /// The county bureau approves or refuses the pending extension of a case of its county.
+    pub async fn decide_extension(
+        &self,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+        today: NaiveDate,
+    ) -> Result<Case> {
+        let case = self.load_case(id, today).await?;
+        let bureau = matches!(
+            actor.staff().map(|s| (&s.role, &s.jurisdiction)),
+            Some((Role::CountyBureau, Jurisdiction::County(c))) if c.as_str() == case.county_code
+        );
+        if !bureau {
+            return Err(DomainError::forbidden(
+                "延期须由县级审批局批准",
+                "an extension is approved by the county approval bureau",
+            )
+            .into());
+        }
+        let pending: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT id, days FROM case_extensions WHERE case_id = $1 AND approved IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        let (extension, days) = pending.ok_or_else(|| {
+            StoreError::from(DomainError::rule(
+                "transition_not_allowed",
+                "没有待批准的延期申请",
+                "no extension is waiting for approval",
+            ))
+        })?;
+        let mut w = self.write(actor).await?;
+        sqlx::query(
+            "UPDATE case_extensions SET approved = $1, decided_by = $2, decided_on = $3 WHERE id = $4",
+        )
+        .bind(i64::from(approve))
+        .bind(actor.audit_name())
+        .bind(today.to_string())
+        .bind(extension)
+        .execute(w.conn())
+        .await?;
+        let (action, why) = if approve {
+            ("extension_approve", format!("批准延长 {days} 个工作日"))
+        } else {
+            ("extension_refuse", format!("不批准延长 {days} 个工作日"))
+        };
+        let office =
+            tongquan_domain::codes::OfficeCode::parse("office", &case.summary.office_code)?;
+        self.record_clock(
+            &mut w,
+            actor,
+            &case,
+            action,
+            &why,
+            &office,
+            today,
+            case.lock_version,
+        )
+        .await?;
+        w.audit(
+            &format!("case.{}", action.replace('_', ".")),
+            "case",
+            &case.summary.tracking_no,
+            &case.scope(),
+            json!({ "days": days }),
+        );
+        w.commit().await?;
+        self.case(actor, id, today).await
+    }
+
+    /// Recomputes the due dates and records the event, on the case as `lock_version` saw it.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_clock(
+        &self,
+        w: &mut crate::write::Write,
+        actor: &Actor,
+        case: &Case,
+        action: &str,
+        why: &str,
+        office: &tongquan_domain::codes::OfficeCode,
+        today: NaiveDate,
+        lock_version: i64,
+    ) -> Result<()> {
+        let (statutory, promised) = self.dues(w, case).await?;
+        let at = w.at().to_owned();
+        let changed = sqlx::query(
+            "UPDATE cases SET statutory_due = $1, promised_due = $2, updated_at = $3,
+             lock_version = lock_version + 1 WHERE id = $4 AND lock_version = $5",
+        )
+        .bind(statutory)
+        .bind(promised)
+        .bind(at)
+        .bind(case.summary.id)
+        .bind(lock_version)
+        .execute(w.conn())
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::Stale {
+                kind: "case",
+                id: case.summary.tracking_no.clone(),
+                expected: lock_version,
+            });
+        }
+        let state = case.state();
+        insert_event(
+            w,
+            case.summary.id,
+            action,
+            Some(state),
+            state,
+            &actor.audit_name(),
+            Some(office),
+            today,
+            why,
+            &[],
+        )
+        .await
+    }
+}
