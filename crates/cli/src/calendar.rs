@@ -43,7 +43,7 @@ pub async fn run(file: Option<&Path>, command: CalendarCommand) -> Result<ExitCo
                     .calendar()
                     .await?
             } else {
-                Calendar::new(tongquan_store::calendar::bundled()?)
+                std::sync::Arc::new(Calendar::new(tongquan_store::calendar::bundled()?))
             };
             let due = calendar.due(from, days, &[], &[])?;
             println!("{}", due.date.unwrap_or(from));

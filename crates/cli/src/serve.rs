@@ -40,6 +40,9 @@ pub async fn demo(config: Config, fresh: bool) -> Result<ExitCode> {
         bar.set_message(phase.to_owned());
     };
     let catalog = seed::catalog::load_demo_catalog(&store, &progress).await?;
+    let today = chrono::Local::now().date_naive();
+    let started = std::time::Instant::now();
+    let cases = seed::cases::generate(&store, seed::cases::Volume::demo(today), &progress).await?;
     bar.finish_and_clear();
     println!("tongquan {} — demo", env!("CARGO_PKG_VERSION"));
     println!("  database: {}", config.describe());
@@ -54,6 +57,17 @@ pub async fn demo(config: Config, fresh: bool) -> Result<ExitCode> {
         println!("  catalog:  {catalog}");
     } else {
         println!("  catalog:  reusing the existing demo catalog");
+    }
+    match cases {
+        Some(c) => println!(
+            "  cases:    {} approval cases ({} steps, {} tasks) and {} convenience services generated in {:.0} s",
+            c.approvals,
+            c.events,
+            c.tasks,
+            c.services,
+            started.elapsed().as_secs_f64()
+        ),
+        None => println!("  cases:    reusing the existing demo cases"),
     }
     println!("  accounts: {created} created; every demo account's password is {DEMO_PASSWORD}");
     for (username, name, role, jurisdiction) in DEMO_ACCOUNTS {

@@ -48,6 +48,7 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_queue ON cases (office_code, state, statutory_due);
 CREATE INDEX cases_county ON cases (county_code, submitted_on);
+CREATE INDEX cases_office_day ON cases (office_code, submitted_on);
 CREATE INDEX cases_applicant ON cases (applicant_id);
 
 -- Every transition, with who took it, at which office, and why.
@@ -139,3 +140,22 @@ CREATE TABLE credit_flags (
     cleared_on TEXT
 );
 CREATE INDEX credit_flags_applicant ON credit_flags (applicant_id);
+
+-- Convenience services (便民服务) a town centre records: lighter than cases, just what was taken,
+-- when it was done and how long it took.
+CREATE TABLE services (
+    id {{ID}},
+    item_id BIGINT NOT NULL REFERENCES items (id),
+    item_name TEXT NOT NULL,
+    county_code TEXT NOT NULL REFERENCES counties (code),
+    town_code TEXT NOT NULL REFERENCES towns (code),
+    office_code TEXT NOT NULL REFERENCES offices (code),
+    channel TEXT NOT NULL,
+    taken_on TEXT NOT NULL,
+    done_on TEXT,
+    minutes BIGINT,
+    recorded_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX services_office ON services (office_code, taken_on);
+CREATE INDEX services_county ON services (county_code, taken_on);

@@ -1,6 +1,7 @@
 //! The official holiday calendar, loaded from the bundled table and extended by imports.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::json;
@@ -21,7 +22,19 @@ pub struct CalendarImport {
 }
 
 impl Store {
-    pub async fn calendar(&self) -> Result<Calendar> {
+    /// The working-day calendar. Every due date needs it, so it is kept in memory and reread
+    /// only when its version stamp in `meta` changed, which an import by any process does.
+    pub async fn calendar(&self) -> Result<Arc<Calendar>> {
+        let (stamp,): (String,) = sqlx::query_as(
+            "SELECT COALESCE((SELECT value FROM meta WHERE key = 'calendar'), '')",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        if let Some((seen, calendar)) = self.calendar.lock().expect("not poisoned").as_ref()
+            && *seen == stamp
+        {
+            return Ok(calendar.clone());
+        }
         let rows: Vec<(String, String, i64)> =
             sqlx::query_as("SELECT day, name, off FROM calendar_days")
                 .fetch_all(self.pool())
@@ -34,7 +47,9 @@ impl Store {
                 off: off != 0,
             });
         }
-        Ok(Calendar::new(days))
+        let calendar = Arc::new(Calendar::new(days));
+        *self.calendar.lock().expect("not poisoned") = Some((stamp, calendar.clone()));
+        Ok(calendar)
     }
 
     /// Adds a year's arrangement (or corrects days already known). Only the city administrator
@@ -96,6 +111,14 @@ impl Store {
         if outcome.added + outcome.changed == 0 {
             return Ok(outcome);
         }
+        // A new stamp makes every process reread the calendar.
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('calendar', $1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(format!("{}:{}", w.at(), rand::random::<u64>()))
+        .execute(w.conn())
+        .await?;
         let years: std::collections::BTreeSet<i32> = days
             .iter()
             .map(|d| chrono::Datelike::year(&d.date))

@@ -23,6 +23,7 @@ pub mod offices;
 pub mod page;
 mod scope;
 pub mod seed;
+pub mod services;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod write;
@@ -51,6 +52,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The working-day calendar with the version stamp it was read at (see `calendar.rs`).
+    calendar: std::sync::Arc<std::sync::Mutex<Option<(String, std::sync::Arc<tongquan_domain::calendar::Calendar>)>>>,
 }
 
 impl Store {
@@ -93,7 +96,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            calendar: Default::default(),
+        };
         migrate::run(&store).await?;
         Ok(store)
     }

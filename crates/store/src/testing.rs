@@ -12,7 +12,7 @@ use tongquan_domain::catalog::{RawItem, RawMaterial, Recipient, Validity};
 use tongquan_domain::codes::{BaseCode, ImplCode, OfficeCode, TownCode};
 
 use crate::delegations::NewBatch;
-use crate::{Backend, Store, seed};
+use crate::{Backend, Result, Store, seed};
 
 pub fn pg_admin_url() -> String {
     std::env::var("TONGQUAN_TEST_PG")
@@ -231,4 +231,32 @@ pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
         .code
         .clone();
     (item.id, town)
+}
+
+impl Store {
+    /// Runs one statement as given; for benchmarks and test set-up only.
+    pub async fn execute_raw(&self, sql: &'static str) -> Result<()> {
+        sqlx::query(sql).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// The baseline a case submission is measured against: one row shaped like a case, inserted
+    /// into `bench_raw` in its own transaction.
+    pub async fn bench_raw_insert(&self, i: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO bench_raw (id, tracking_no, check_hash, item_id, item_version, item_name, county_code,
+                town_code, office_code, channel, applicant_kind, applicant_id, applicant_name, contact, materials,
+                state, submitted_on, statutory_days, promised_days, statutory_due, promised_due, km_to_office,
+                km_to_hall, commitment, created_at, updated_at, lock_version)
+             VALUES ($1, $2, $3, 1, 1, '食品经营许可', '371481', '371481104', '371481B01', 'online', 'person',
+                '11010519491231002X', '压测', '1', '[\"申请书\",\"营业执照\"]', 'submitted', '2026-06-01', 20, 10,
+                '2026-06-29', '2026-06-15', 3.2, 25.1, 0, '2026-06-01T08:00:00Z', '2026-06-01T08:00:00Z', 1)",
+        )
+        .bind(i)
+        .bind(format!("RAW{i:012}"))
+        .bind(format!("{i:064}"))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
 }

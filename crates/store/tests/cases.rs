@@ -269,7 +269,7 @@ async fn a_commitment_is_decided_at_once_and_a_false_one_revokes_and_flags(db: T
     );
     assert_eq!(case.summary.concluded_on.as_deref(), Some("2024-03-01"));
     let trail: Vec<&str> = case.events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(trail, ["submit", "grant", "conclude"]);
+    assert_eq!(trail, ["submit", "accept", "review", "grant", "conclude"]);
     let task = &case.tasks[0];
     assert_eq!(
         (task.kind.as_str(), task.method.as_deref()),

@@ -571,14 +571,19 @@ impl Store {
         if let Some(due) = verify_by {
             // The decision is issued at once on the written commitment; the check comes later.
             let reason = "告知承诺：申请人书面承诺符合条件，当场作出准予许可决定";
-            for (action, from, to) in [
-                (CaseAction::Grant, CaseState::Submitted, CaseState::Granted),
-                (
-                    CaseAction::Conclude,
-                    CaseState::Granted,
-                    CaseState::Concluded,
-                ),
+            let mut from = CaseState::Submitted;
+            for action in [
+                CaseAction::Accept,
+                CaseAction::Review,
+                CaseAction::Grant,
+                CaseAction::Conclude,
             ] {
+                let to = step(from, action, Party::Office)?;
+                let why = if action == CaseAction::Grant {
+                    reason
+                } else {
+                    ""
+                };
                 insert_event(
                     &mut w,
                     id,
@@ -588,10 +593,11 @@ impl Store {
                     "commitment",
                     Some(&office),
                     today,
-                    reason,
+                    why,
                     &[],
                 )
                 .await?;
+                from = to;
             }
             let method = if content.max_visits == 0 {
                 VerificationMethod::Online

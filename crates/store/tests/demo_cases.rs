@@ -1,0 +1,129 @@
+//! Demo cases on both backends: every generated case is routed as the catalog says on its day,
+//! its due dates are the calendar's, its steps follow the transition table, and a second run adds
+//! nothing.
+
+use chrono::NaiveDate;
+use tongquan_domain::access::Actor;
+use tongquan_domain::calendar::Calendar;
+use tongquan_domain::case::{CaseAction, CaseState, Party, step};
+use tongquan_domain::codes::{CountyCode, TownCode};
+use tongquan_store::seed::cases::{Volume, generate};
+use tongquan_store::seed::catalog::{PILOT_COUNTIES, load_demo_catalog_for};
+use tongquan_store::testing::TestDb;
+use tongquan_store::{PageRequest, contract_tests};
+
+contract_tests!(generated_cases_follow_the_catalog_the_calendar_and_the_table);
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+async fn generated_cases_follow_the_catalog_the_calendar_and_the_table(db: TestDb) {
+    let s = &db.store;
+    let counties: Vec<CountyCode> = PILOT_COUNTIES
+        .iter()
+        .map(|c| CountyCode::parse("c", c).unwrap())
+        .collect();
+    load_demo_catalog_for(s, &counties, &|_, _, _| {})
+        .await
+        .unwrap();
+    let volume = Volume {
+        approvals: 1_200,
+        services: 3_000,
+        seed: 7,
+        from: d("2024-01-01"),
+        today: d("2024-12-20"),
+    };
+    let made = generate(s, volume, &|_, _, _| {}).await.unwrap().unwrap();
+    assert_eq!((made.approvals, made.services), (1_200, 3_000));
+    assert!(
+        generate(s, volume, &|_, _, _| {}).await.unwrap().is_none(),
+        "once"
+    );
+
+    let system = Actor::System("test");
+    let all = s
+        .cases(
+            &system,
+            &Default::default(),
+            PageRequest {
+                page: 1,
+                per_page: 2_000,
+            },
+            volume.today,
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.total, 1_200);
+    let calendar = Calendar::new(tongquan_store::calendar::bundled().unwrap());
+    let mut states = std::collections::BTreeMap::new();
+    // Every 7th case in full: routing, dues, steps.
+    for summary in all.items.iter().step_by(7) {
+        *states.entry(summary.state.clone()).or_insert(0) += 1;
+        let case = s.case(&system, summary.id, volume.today).await.unwrap();
+        let submitted = d(&summary.submitted_on);
+        let who = s
+            .competence(
+                summary.item_id,
+                &TownCode::parse("t", &summary.town_code).unwrap(),
+                submitted,
+            )
+            .await
+            .unwrap();
+        assert_eq!(who.code, summary.office_code, "{}", summary.tracking_no);
+        assert_eq!(who.doc_number, case.doc_number);
+        if case.pauses.is_empty() && !case.commitment {
+            let due = case.statutory_days.map(|n| {
+                calendar
+                    .due(submitted, n as u32, &[], &[])
+                    .unwrap()
+                    .date
+                    .unwrap()
+                    .to_string()
+            });
+            assert_eq!(summary.statutory_due, due, "{}", summary.tracking_no);
+        }
+        let mut state = CaseState::Submitted;
+        for e in &case.events[1..] {
+            let action = CaseAction::parse("a", &e.action).unwrap();
+            let by = if matches!(action, CaseAction::Supply | CaseAction::Withdraw) {
+                Party::Applicant
+            } else {
+                Party::Office
+            };
+            state = step(state, action, by)
+                .unwrap_or_else(|err| panic!("{}: {err:?}", summary.tracking_no));
+            assert!(d(&e.on_day) < volume.today && d(&e.on_day) >= submitted);
+        }
+        assert_eq!(state.slug(), summary.state);
+        assert!(summary.tracking_no.starts_with(&summary.office_code));
+    }
+    assert!(
+        states.get("concluded").copied().unwrap_or(0) > 100,
+        "{states:?}"
+    );
+    let ids: std::collections::BTreeSet<&str> =
+        all.items.iter().map(|c| c.tracking_no.as_str()).collect();
+    assert_eq!(ids.len(), 1_200, "tracking numbers are unique");
+    // The ids continue after the generated ones on either backend.
+    let (item, town) = tongquan_store::testing::delegated_item(s, "371481B01").await;
+    let new = tongquan_store::cases::NewCase::parse(
+        item,
+        town.as_str(),
+        "person",
+        "11010519491231002X",
+        "新",
+        "1",
+        "online",
+        vec!["申请书".into(), "营业执照".into()],
+    )
+    .unwrap();
+    s.submit_case(&Actor::Anonymous, new, d("2024-12-20"))
+        .await
+        .unwrap();
+    let services = s
+        .services(&system, None, None, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(services.total, 3_000);
+}
