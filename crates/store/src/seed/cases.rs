@@ -132,7 +132,18 @@ pub async fn generate(
     let (mut next_case,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM cases")
         .fetch_one(store.pool())
         .await?;
+    // Tracking numbers continue each office's count of the day.
     let mut seq: HashMap<(String, NaiveDate), u32> = HashMap::new();
+    let taken: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT office_code, submitted_on, COUNT(*) FROM cases GROUP BY office_code, submitted_on",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    for (office, day, n) in taken {
+        if let Ok(day) = day.parse() {
+            seq.insert((office, day), n as u32);
+        }
+    }
     let chunk = 2_000;
     let mut made = 0;
     while made < volume.approvals {
