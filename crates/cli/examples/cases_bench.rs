@@ -57,16 +57,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cases: usize = arg("--cases").map_or(Ok(1_000_000), |n| n.parse())?;
     let submissions: usize = arg("--submissions").map_or(Ok(2_000), |n| n.parse())?;
     let dir = tempfile::tempdir()?;
-    let url = arg("--database").unwrap_or_else(|| {
-        tongquan_store::sqlite_url(&dir.path().join("bench.db"))
-    });
+    let url = arg("--database")
+        .unwrap_or_else(|| tongquan_store::sqlite_url(&dir.path().join("bench.db")));
     let store = Store::open(&url).await?;
     println!(
         "backend: {:?}; cpu: {}; {} cores",
         store.backend(),
         std::fs::read_to_string("/proc/cpuinfo")
             .ok()
-            .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+            .and_then(
+                |c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned())
+            )
             .unwrap_or_default(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
@@ -92,7 +98,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     seed::cases::generate(&store, volume, &|_, done, _| b.set_position(done as u64)).await?;
     b.finish_and_clear();
-    println!("generated {cases} cases in {:.0} s", started.elapsed().as_secs_f64());
+    println!(
+        "generated {cases} cases in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     if store.backend() == Backend::Postgres {
         sqlx_analyze(&store).await?;
     }
@@ -111,7 +120,8 @@ async fn submission_rate(store: &Store, n: usize) -> Result<(), Box<dyn std::err
     let today: NaiveDate = TODAY.parse()?;
     // Applications for the first branch's delegated items, from the towns it serves.
     let (item, town) = tongquan_store::testing::delegated_item(store, "371481B01").await;
-    let run = |label: &'static str, job: Arc<dyn Fn(usize) -> futures_like::BoxFut + Send + Sync>| async move {
+    let run = |label: &'static str,
+               job: Arc<dyn Fn(usize) -> futures_like::BoxFut + Send + Sync>| async move {
         let b = bar(n as u64, label);
         let started = Instant::now();
         let mut handles = Vec::new();
@@ -139,14 +149,27 @@ async fn submission_rate(store: &Store, n: usize) -> Result<(), Box<dyn std::err
             let s = s.clone();
             let town = town.clone();
             Box::pin(async move {
-                let new = NewCase::parse(item, &town, "person", "11010519491231002X", "压测", "1", "online",
-                    vec!["申请书".into(), "营业执照".into()]).expect("valid");
-                s.submit_case(&Actor::Anonymous, new, today).await.expect("submitted");
+                let new = NewCase::parse(
+                    item,
+                    &town,
+                    "person",
+                    "11010519491231002X",
+                    "压测",
+                    "1",
+                    "online",
+                    vec!["申请书".into(), "营业执照".into()],
+                )
+                .expect("valid");
+                s.submit_case(&Actor::Anonymous, new, today)
+                    .await
+                    .expect("submitted");
             })
         }),
     )
     .await;
-    store.execute_raw("CREATE TABLE bench_raw AS SELECT * FROM cases WHERE 1 = 0").await?;
+    store
+        .execute_raw("CREATE TABLE bench_raw AS SELECT * FROM cases WHERE 1 = 0")
+        .await?;
     let s = store.clone();
     let raw = run(
         "raw inserts",
@@ -173,8 +196,15 @@ async fn queue_latency(store: &Store) -> Result<(), Box<dyn std::error::Error>> 
         let account = store
             .account_by_username(&Actor::System("bench"), &Username::parse("u", user)?)
             .await?;
-        let token = store.create_api_token(&Actor::System("bench"), account.id, "bench").await?;
-        for path in ["/cases", "/api/v1/cases?open=true", "/cases?open=false&page=3", "/api/v1/cases?state=concluded&page=2"] {
+        let token = store
+            .create_api_token(&Actor::System("bench"), account.id, "bench")
+            .await?;
+        for path in [
+            "/cases",
+            "/api/v1/cases?open=true",
+            "/cases?open=false&page=3",
+            "/api/v1/cases?state=concluded&page=2",
+        ] {
             let mut times = Vec::new();
             for _ in 0..200 {
                 let req = Request::get(path)

@@ -25,11 +25,10 @@ impl Store {
     /// The working-day calendar. Every due date needs it, so it is kept in memory and reread
     /// only when its version stamp in `meta` changed, which an import by any process does.
     pub async fn calendar(&self) -> Result<Arc<Calendar>> {
-        let (stamp,): (String,) = sqlx::query_as(
-            "SELECT COALESCE((SELECT value FROM meta WHERE key = 'calendar'), '')",
-        )
-        .fetch_one(self.pool())
-        .await?;
+        let (stamp,): (String,) =
+            sqlx::query_as("SELECT COALESCE((SELECT value FROM meta WHERE key = 'calendar'), '')")
+                .fetch_one(self.pool())
+                .await?;
         if let Some((seen, calendar)) = self.calendar.lock().expect("not poisoned").as_ref()
             && *seen == stamp
         {

@@ -53,7 +53,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     /// The working-day calendar with the version stamp it was read at (see `calendar.rs`).
-    calendar: std::sync::Arc<std::sync::Mutex<Option<(String, std::sync::Arc<tongquan_domain::calendar::Calendar>)>>>,
+    calendar: std::sync::Arc<
+        std::sync::Mutex<Option<(String, std::sync::Arc<tongquan_domain::calendar::Calendar>)>>,
+    >,
 }
 
 impl Store {

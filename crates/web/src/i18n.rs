@@ -225,7 +225,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("case.due", "到期日", "Due"),
     ("case.remaining", "剩余工作日", "Working days left"),
     ("case.none", "暂无。", "None."),
-    ("case.capped", "超过 10000 件时只计到 10000；请用状态等条件缩小范围。", "Counting stops at 10,000 cases; narrow the list with the filters."),
+    (
+        "case.capped",
+        "超过 10000 件时只计到 10000；请用状态等条件缩小范围。",
+        "Counting stops at 10,000 cases; narrow the list with the filters.",
+    ),
     (
         "case.colours",
         "剩余 2 个工作日及以内标黄，超期标红；补正等计时中止期间不显示。",

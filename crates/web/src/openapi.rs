@@ -21,7 +21,7 @@ use crate::api;
         api::batches::matrix, api::imports::create,
         api::calendar::due, api::cases::create, api::cases::list, api::cases::show, api::cases::act,
         api::cases::track, api::cases::applicant_step, api::cases::tasks, api::cases::close_task,
-        api::cases::clock,
+        api::cases::clock, api::services::create, api::services::list,
         api::health::me,
     ),
     modifiers(&BearerAuth),

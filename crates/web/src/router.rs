@@ -63,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(api::cases::show))
         .route("/cases/{id}/steps", post(api::cases::act))
         .route("/cases/{id}/clock", post(api::cases::clock))
+        .route(
+            "/services",
+            get(api::services::list).post(api::services::create),
+        )
         .route("/tasks", get(api::cases::tasks))
         .route("/tasks/{id}", post(api::cases::close_task))
         .route("/track/{tracking_no}", get(api::cases::track))

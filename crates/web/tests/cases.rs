@@ -16,7 +16,101 @@ contract_tests!(
     the_queue_colours_cases_near_and_past_their_due_date,
     a_commitment_is_granted_at_once_and_checked_from_the_task_list,
     the_clock_stops_restarts_and_is_extended_with_the_bureaus_approval,
+    a_town_centre_records_convenience_services,
 );
+
+async fn a_town_centre_records_convenience_services(db: TestDb) {
+    use tongquan_domain::access::Actor;
+    use tongquan_domain::catalog::{RawItem, Validity};
+    use tongquan_domain::codes::{BaseCode, CountyCode, ImplCode};
+    let (approval, _) = delegated_item(&db.store, "371481B01").await;
+    let system = Actor::System("test");
+    let content = RawItem {
+        name: "城乡居民养老保险参保登记".into(),
+        item_type: "public_service".into(),
+        department: "371481SP".into(),
+        online_depth: "on_site".into(),
+        service: "convenience".into(),
+        ..RawItem::default()
+    }
+    .parse()
+    .unwrap();
+    let county = CountyCode::parse("c", "371481").unwrap();
+    let item = db
+        .store
+        .create_item(
+            &system,
+            &county,
+            &ImplCode::parse("i", "11371481BM000001").unwrap(),
+            &BaseCode::parse("b", "11371481").unwrap(),
+            content,
+        )
+        .await
+        .unwrap();
+    db.store
+        .publish(&system, item.id, Validity::parse("2024-01-01", "").unwrap())
+        .await
+        .unwrap();
+    let t = TestApp::new(db).await;
+    let record = |user: &'static str, body: Value| {
+        t.api(Method::POST, "/api/v1/services", Some(user), Some(body))
+    };
+    let before = audit_total(&t).await;
+    assert_problem(
+        &record(
+            "ll.branch1",
+            json!({ "item_id": item.id, "town": "371481104", "channel": "window", "minutes": 8 }),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    assert_problem(
+        &record(
+            "ll.centre",
+            json!({ "item_id": approval, "town": "371481104", "channel": "window", "minutes": 8 }),
+        )
+        .await,
+        400,
+        "invalid_field",
+    );
+    assert_problem(
+        &record(
+            "ll.centre",
+            json!({ "item_id": item.id, "town": "371481104", "channel": "window", "minutes": 0 }),
+        )
+        .await,
+        400,
+        "invalid_field",
+    );
+    assert_problem(
+        &record(
+            "ll.centre",
+            json!({ "item_id": item.id, "town": "37148110", "channel": "window" }),
+        )
+        .await,
+        400,
+        "invalid_field",
+    );
+    assert_eq!(audit_total(&t).await, before, "nothing recorded");
+    let r = record(
+        "ll.centre",
+        json!({ "item_id": item.id, "town": "371481104", "channel": "window", "minutes": 8 }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["office_code"], "371481104C");
+    let list = t
+        .api(Method::GET, "/api/v1/services", Some("ll.bureau"), None)
+        .await
+        .json();
+    assert_eq!(list["total"], 1);
+    let other = t
+        .api(Method::GET, "/api/v1/services", Some("dc.bureau"), None)
+        .await
+        .json();
+    assert_eq!(other["total"], 0, "another county does not see it");
+}
 
 async fn the_clock_stops_restarts_and_is_extended_with_the_bureaus_approval(db: TestDb) {
     let (item, town) = delegated_item(&db.store, "371481B01").await;

@@ -11,6 +11,7 @@ pub mod health;
 pub mod imports;
 pub mod items;
 pub mod offices;
+pub mod services;
 pub mod towns;
 
 use axum::Json;
