@@ -47,15 +47,18 @@ pub enum Backend {
     Postgres,
 }
 
+/// The calendar as last read, with the version stamp it was read at.
+type CalendarCache = std::sync::Arc<
+    std::sync::Mutex<Option<(String, std::sync::Arc<tongquan_domain::calendar::Calendar>)>>,
+>;
+
 /// A connection pool plus the knowledge of which backend is behind it.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
     /// The working-day calendar with the version stamp it was read at (see `calendar.rs`).
-    calendar: std::sync::Arc<
-        std::sync::Mutex<Option<(String, std::sync::Arc<tongquan_domain::calendar::Calendar>)>>,
-    >,
+    calendar: CalendarCache,
 }
 
 impl Store {

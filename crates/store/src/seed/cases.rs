@@ -27,6 +27,8 @@ use crate::db::Sql;
 use crate::{Backend, Result, Store};
 
 const ACTOR: Actor = Actor::System("demo");
+/// How many of a county's approval items its cases are drawn from.
+const ASKED_FOR: usize = 150;
 
 /// How much to generate, and from which seed.
 #[derive(Debug, Clone, Copy)]
@@ -275,9 +277,11 @@ impl World {
                 materials: materials.into_iter().map(|m| m.name).collect(),
             });
         }
-        // A fixed, code-derived popularity order, so the same items lead on every run.
+        // A fixed, code-derived popularity order, so the same items lead on every run; as at real
+        // windows, a county's cases concentrate on its most asked-for items.
         for list in items.values_mut() {
             list.sort_by_key(|i| (i.id.wrapping_mul(2_654_435_761) % 1_000_003, i.id));
+            list.truncate(ASKED_FOR);
         }
         let towns_rows: Vec<(String, String, Option<f64>, Option<f64>)> =
             sqlx::query_as("SELECT code, county_code, lat, lon FROM towns ORDER BY code")
