@@ -51,9 +51,9 @@ CREATE INDEX cases_county ON cases (county_code, submitted_on);
 CREATE INDEX cases_office_day ON cases (office_code, submitted_on);
 CREATE INDEX cases_day ON cases (submitted_on);
 -- The queues: open cases only, so that they stay small however many cases are closed.
-CREATE INDEX cases_open_office ON cases (office_code, statutory_due) WHERE state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked');
-CREATE INDEX cases_open_county ON cases (county_code, statutory_due) WHERE state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked');
-CREATE INDEX cases_open ON cases (statutory_due) WHERE state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked');
+CREATE INDEX cases_open_office ON cases (office_code, (COALESCE(statutory_due, '9999-12-31')), id) WHERE state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked');
+CREATE INDEX cases_open_county ON cases (county_code, (COALESCE(statutory_due, '9999-12-31')), id) WHERE state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked');
+CREATE INDEX cases_open ON cases ((COALESCE(statutory_due, '9999-12-31')), id) WHERE state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked');
 CREATE INDEX cases_applicant ON cases (applicant_id);
 
 -- Every transition, with who took it, at which office, and why.

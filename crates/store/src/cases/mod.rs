@@ -792,9 +792,10 @@ impl Store {
         };
         let mut rows = Sql::new(&format!("SELECT {CASE_COLUMNS} FROM cases c"));
         filtered(&mut rows);
-        // Open cases most urgent first; a history newest first.
+        // Open cases most urgent first, those without a limit last (the expression the partial
+        // indexes are built on); a history newest first.
         rows.push(if filter.open {
-            " ORDER BY c.statutory_due IS NULL, c.statutory_due, c.id"
+            " ORDER BY COALESCE(c.statutory_due, '9999-12-31'), c.id"
         } else {
             " ORDER BY c.submitted_on DESC, c.id DESC"
         })
@@ -826,6 +827,16 @@ impl Store {
         let (case, office) = self.office_case(actor, id, today).await?;
         self.apply_step(actor, case, Party::Office, Some(&office), s, today)
             .await
+    }
+
+    /// The version of the item the case was applied under: its materials and legal basis.
+    pub async fn applied_version(&self, case: &Case) -> Result<crate::catalog::ItemVersion> {
+        let item = self
+            .item(&Actor::System("cases"), case.summary.item_id, None)
+            .await?;
+        item.version(case.item_version)
+            .cloned()
+            .ok_or_else(|| StoreError::not_found("item version", case.item_version))
     }
 
     /// A case the actor may act on for its office: the actor acts for the case's office, and
@@ -935,13 +946,14 @@ impl Store {
             }
             .into());
         }
-        let item = self
-            .item(&Actor::System("cases"), case.summary.item_id, None)
-            .await?;
-        let listed: Vec<String> = item
-            .version(case.item_version)
-            .map(|v| v.content.materials.iter().map(|m| m.name.clone()).collect())
-            .unwrap_or_default();
+        let listed: Vec<String> = self
+            .applied_version(&case)
+            .await?
+            .content
+            .materials
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
         let materials = handed_in(&s.materials, &s.files);
         if let Some(unknown) = materials.iter().find(|m| !listed.contains(m)) {
             return Err(DomainError::invalid(

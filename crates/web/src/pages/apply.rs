@@ -132,10 +132,9 @@ pub async fn submit(
                 .store
                 .track_case(&receipt.tracking_no, &receipt.check_code, s.today())
                 .await?;
-            let office = tongquan_domain::codes::OfficeCode::parse("office", &receipt.office_code)?;
             render(&ReceiptPage {
                 c: Chrome::new(&v, &uri, "guide"),
-                office: s.store.office(&office).await?.name,
+                office: super::cases::office_name(&s, &receipt.office_code).await?,
                 item_name: case.summary.item_name,
                 receipt,
             })
@@ -248,20 +247,10 @@ pub async fn supply(
     form: MaterialsForm,
 ) -> Result<Response, PageError> {
     let f = &form.fields;
-    let result = async {
-        let step = CaseStep {
-            action: CaseAction::Supply,
-            reason: String::new(),
-            materials: Vec::new(),
-            files: form.attachments()?,
-            lock_version: f.version()?,
-        };
-        s.store
-            .applicant_act(f.text("tracking_no"), f.text("check_code"), step, s.today())
-            .await?;
-        Ok::<_, AppError>(())
-    }
-    .await;
+    let result = match form.attachments() {
+        Ok(files) => applicant_step(&s, f, CaseAction::Supply, files).await,
+        Err(e) => Err(e.into()),
+    };
     applicant_result(&s, &v, &uri, f, result, "track.supplied").await
 }
 
@@ -271,20 +260,7 @@ pub async fn withdraw(
     uri: Uri,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let result = async {
-        let step = CaseStep {
-            action: CaseAction::Withdraw,
-            reason: f.text("reason").to_owned(),
-            materials: Vec::new(),
-            files: Vec::new(),
-            lock_version: f.version()?,
-        };
-        s.store
-            .applicant_act(f.text("tracking_no"), f.text("check_code"), step, s.today())
-            .await?;
-        Ok::<_, AppError>(())
-    }
-    .await;
+    let result = applicant_step(&s, &f, CaseAction::Withdraw, Vec::new()).await;
     applicant_result(&s, &v, &uri, &f, result, "track.withdrawn").await
 }
 
@@ -310,6 +286,26 @@ pub async fn rate(
     }
     .await;
     applicant_result(&s, &v, &uri, &f, result, "track.rated").await
+}
+
+/// A step by the applicant, proven by the tracking number and check code the form carries.
+async fn applicant_step(
+    s: &AppState,
+    f: &FormData,
+    action: CaseAction,
+    files: Vec<tongquan_store::cases::Attachment>,
+) -> Result<(), AppError> {
+    let step = CaseStep {
+        action,
+        reason: f.text("reason").to_owned(),
+        materials: Vec::new(),
+        files,
+        lock_version: f.version()?,
+    };
+    s.store
+        .applicant_act(f.text("tracking_no"), f.text("check_code"), step, s.today())
+        .await?;
+    Ok(())
 }
 
 async fn applicant_result(

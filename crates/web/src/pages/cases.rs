@@ -187,23 +187,11 @@ async fn case_page(
     error: Option<AppError>,
 ) -> Result<Response, PageError> {
     let case = s.store.case(&v.actor, id, s.today()).await?;
-    let item = s
-        .store
-        .item(
-            &tongquan_domain::access::Actor::System("cases"),
-            case.summary.item_id,
-            None,
-        )
-        .await?;
-    let listed = item
-        .version(case.item_version)
-        .map(|v| v.content.materials.clone())
-        .unwrap_or_default();
-    let office = tongquan_domain::codes::OfficeCode::parse("office", &case.summary.office_code)?;
+    let listed = s.store.applied_version(&case).await?.content.materials;
     let page = CasePage {
         c: Chrome::new(v, uri, "cases"),
         w: Words(v.lang),
-        office: s.store.office(&office).await?.name,
+        office: office_name(s, &case.summary.office_code).await?,
         case,
         listed,
         saved,
@@ -237,18 +225,12 @@ pub async fn act(
     let id = item_id(&id).map_err(|e| e.0)?;
     let step = async {
         let case = s.store.case(&v.actor, id, s.today()).await?;
-        let item = s
+        let materials = s
             .store
-            .item(
-                &tongquan_domain::access::Actor::System("cases"),
-                case.summary.item_id,
-                None,
-            )
-            .await?;
-        let materials = item
-            .version(case.item_version)
-            .map(|v| v.content.materials.clone())
-            .unwrap_or_default()
+            .applied_version(&case)
+            .await?
+            .content
+            .materials
             .into_iter()
             .enumerate()
             .filter(|(i, _)| form.checked(&format!("m_{i}")))
@@ -356,30 +338,16 @@ pub async fn notice(
         .and_then(CaseAction::notice)
         .ok_or_else(no_notice)?
         .zh;
-    let item = s
-        .store
-        .item(
-            &tongquan_domain::access::Actor::System("cases"),
-            case.summary.item_id,
-            None,
-        )
-        .await?;
-    let legal_basis = item
-        .version(case.item_version)
-        .map(|v| {
-            [
-                &v.content.legal_basis_setting,
-                &v.content.legal_basis_implementing,
-            ]
-            .into_iter()
-            .filter(|b| !b.is_empty())
-            .cloned()
-            .collect()
-        })
-        .unwrap_or_default();
-    let office = tongquan_domain::codes::OfficeCode::parse("office", &case.summary.office_code)?;
+    let content = s.store.applied_version(&case).await?.content;
+    let legal_basis = [
+        content.legal_basis_setting,
+        content.legal_basis_implementing,
+    ]
+    .into_iter()
+    .filter(|b| !b.is_empty())
+    .collect();
     render(&NoticePage {
-        office: s.store.office(&office).await?.name,
+        office: office_name(&s, &case.summary.office_code).await?,
         title,
         n: n as usize,
         legal_basis,
@@ -397,6 +365,12 @@ pub async fn file(
     let id = item_id(&id).map_err(|e| e.0)?;
     let (file, bytes) = s.store.case_file(&v.actor, id, &hash, s.today()).await?;
     Ok(file_response(&file, bytes))
+}
+
+/// An office's name, by its code as stored on a case.
+pub async fn office_name(s: &AppState, code: &str) -> Result<String, AppError> {
+    let code = tongquan_domain::codes::OfficeCode::parse("office", code)?;
+    Ok(s.store.office(&code).await?.name)
 }
 
 pub fn file_response(file: &tongquan_store::cases::CaseFile, bytes: Vec<u8>) -> Response {
