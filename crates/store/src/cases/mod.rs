@@ -794,19 +794,26 @@ impl Store {
         filtered(&mut rows);
         // Open cases most urgent first, those without a limit last (the expression the partial
         // indexes are built on); a history newest first.
-        rows.push(if filter.open {
+        let order = if filter.open {
             " ORDER BY COALESCE(c.statutory_due, '9999-12-31'), c.id"
         } else {
             " ORDER BY c.submitted_on DESC, c.id DESC"
-        })
-        .push(" LIMIT ")
-        .bind(page.per_page)
-        .push(" OFFSET ")
-        .bind(page.offset());
+        };
+        rows.push(order)
+            .push(" LIMIT ")
+            .bind(page.per_page)
+            .push(" OFFSET ")
+            .bind(page.offset());
         let mut items: Vec<CaseSummary> = rows.query_as().fetch_all(self.pool()).await?;
         let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM cases c");
         filtered(&mut count);
-        count.push(" LIMIT ").bind(COUNT_CAP).push(") x");
+        // The same order as the page, so that the count walks the same index (without it SQLite
+        // counts open cases by scanning a whole index of all cases).
+        count
+            .push(order)
+            .push(" LIMIT ")
+            .bind(COUNT_CAP)
+            .push(") x");
         let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
         let calendar = self.calendar().await?;
         for c in &mut items {
