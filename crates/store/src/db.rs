@@ -41,6 +41,15 @@ impl Sql {
         self
     }
 
+    /// A nullable double, sent as text and cast in SQL. sqlx's Any driver declares a NULL double
+    /// as float4 on PostgreSQL and the cached statement keeps that type, so a later value in the
+    /// same place would be refused; as text every value has the one type.
+    pub fn bind_f64(&mut self, value: Option<f64>) -> &mut Self {
+        self.push("CAST(")
+            .bind(value.map(|v| v.to_string()))
+            .push(" AS DOUBLE PRECISION)")
+    }
+
     /// `col IN ($n, …)`; an empty list matches nothing.
     pub fn bind_in<T>(&mut self, col: &str, values: &[T]) -> &mut Self
     where
