@@ -41,6 +41,12 @@ enum Command {
         /// Delete the existing database first.
         #[arg(long)]
         fresh: bool,
+        /// Approval cases to generate on a new database (the reform's volume by default).
+        #[arg(long, default_value_t = 87_000)]
+        cases: usize,
+        /// Convenience services to generate on a new database.
+        #[arg(long, default_value_t = 426_000)]
+        services: usize,
     },
     /// Serve the product (loads the reference geography into a new database).
     Serve {
@@ -116,9 +122,13 @@ pub type Result<T, E = Failure> = std::result::Result<T, E>;
 async fn run(cli: Cli) -> Result<ExitCode> {
     let file = cli.config.as_deref();
     match cli.command {
-        Command::Demo { at, addr, fresh } => {
-            serve::demo(config::load(file, &at, addr)?, fresh).await
-        }
+        Command::Demo {
+            at,
+            addr,
+            fresh,
+            cases,
+            services,
+        } => serve::demo(config::load(file, &at, addr)?, fresh, cases, services).await,
         Command::Serve { at, addr } => serve::serve(config::load(file, &at, addr)?).await,
         Command::Audit { command } => audit::run(file, command).await,
         Command::User { command } => user::run(file, command).await,

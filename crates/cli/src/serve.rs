@@ -10,7 +10,7 @@ use tongquan_web::{AppState, WebConfig};
 use crate::Result;
 use crate::config::Config;
 
-pub async fn demo(config: Config, fresh: bool) -> Result<ExitCode> {
+pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) -> Result<ExitCode> {
     if config.database.is_some() {
         return Err(
             "demo runs on the embedded database; use `serve --database` for a server"
@@ -42,7 +42,12 @@ pub async fn demo(config: Config, fresh: bool) -> Result<ExitCode> {
     let catalog = seed::catalog::load_demo_catalog(&store, &progress).await?;
     let today = chrono::Local::now().date_naive();
     let started = std::time::Instant::now();
-    let cases = seed::cases::generate(&store, seed::cases::Volume::demo(today), &progress).await?;
+    let volume = seed::cases::Volume {
+        approvals: cases,
+        services,
+        ..seed::cases::Volume::demo(today)
+    };
+    let cases = seed::cases::generate(&store, volume, &progress).await?;
     bar.finish_and_clear();
     println!("tongquan {} — demo", env!("CARGO_PKG_VERSION"));
     println!("  database: {}", config.describe());

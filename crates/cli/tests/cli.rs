@@ -118,7 +118,17 @@ fn data(dir: &Path) -> String {
 fn demo_serves_the_dezhou_data_and_reuses_it_on_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let d = data(dir.path());
-    let first = Server::start(&["demo", "--data", &d, "--addr", "127.0.0.1:0"]);
+    let first = Server::start(&[
+        "demo",
+        "--cases",
+        "300",
+        "--services",
+        "300",
+        "--data",
+        &d,
+        "--addr",
+        "127.0.0.1:0",
+    ]);
     assert!(
         first.banner.contains("12 counties") && first.banner.contains("8 created"),
         "{}",
@@ -142,7 +152,17 @@ fn demo_serves_the_dezhou_data_and_reuses_it_on_the_next_run() {
         "the seed, the catalog and 8 accounts are audited: {entries}"
     );
 
-    let again = Server::start(&["demo", "--data", &d, "--addr", "127.0.0.1:0"]);
+    let again = Server::start(&[
+        "demo",
+        "--cases",
+        "300",
+        "--services",
+        "300",
+        "--data",
+        &d,
+        "--addr",
+        "127.0.0.1:0",
+    ]);
     assert!(again.banner.contains("0 created"), "{}", again.banner);
     assert!(
         again
@@ -158,7 +178,18 @@ fn demo_serves_the_dezhou_data_and_reuses_it_on_the_next_run() {
     drop(again);
     assert_eq!(audit_entries(&d), entries, "a rerun writes nothing");
 
-    let fresh = Server::start(&["demo", "--data", &d, "--addr", "127.0.0.1:0", "--fresh"]);
+    let fresh = Server::start(&[
+        "demo",
+        "--cases",
+        "300",
+        "--services",
+        "300",
+        "--data",
+        &d,
+        "--addr",
+        "127.0.0.1:0",
+        "--fresh",
+    ]);
     assert!(fresh.banner.contains("8 created"), "{}", fresh.banner);
 }
 
@@ -185,6 +216,10 @@ fn audit_verify_names_the_first_tampered_entry() {
     let d = data(dir.path());
     drop(Server::start(&[
         "demo",
+        "--cases",
+        "300",
+        "--services",
+        "300",
         "--data",
         &d,
         "--addr",
@@ -296,7 +331,17 @@ fn users_are_managed_from_the_command_line_and_bad_input_is_refused() {
 fn backup_makes_a_consistent_copy_that_can_be_restored() {
     let dir = tempfile::tempdir().unwrap();
     let d = data(dir.path());
-    let server = Server::start(&["demo", "--data", &d, "--addr", "127.0.0.1:0"]);
+    let server = Server::start(&[
+        "demo",
+        "--cases",
+        "300",
+        "--services",
+        "300",
+        "--data",
+        &d,
+        "--addr",
+        "127.0.0.1:0",
+    ]);
     let copy = dir.path().join("backup.db");
     let done = run(
         &["backup", "--data", &d, "--to", &copy.display().to_string()],
