@@ -247,10 +247,21 @@ pub async fn act(
         Ok::<_, AppError>(())
     }
     .await;
-    match step {
-        Ok(()) => Ok(saved(&format!("/cases/{id}"))),
+    after_change(&s, &v, &uri, id, step).await
+}
+
+/// After a form on the case page: back to the case, or the case page again with why it was refused.
+async fn after_change<T>(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: i64,
+    result: Result<T, AppError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(saved(&format!("/cases/{id}"))),
         Err(e) if e.status().is_client_error() && e.code() != "not_found" => {
-            case_page(&s, &v, &uri, id, false, Some(e)).await
+            case_page(s, v, uri, id, false, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -289,13 +300,7 @@ pub async fn clock(
         change.apply(&s, &v.actor, id).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(saved(&format!("/cases/{id}"))),
-        Err(e) if e.status().is_client_error() && e.code() != "not_found" => {
-            case_page(&s, &v, &uri, id, false, Some(e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    after_change(&s, &v, &uri, id, result).await
 }
 
 #[derive(Template)]
@@ -458,13 +463,13 @@ pub async fn close_task(
     v.staff()?;
     let id = item_id(&id).map_err(|e| e.0)?;
     let result = async {
-        let outcome = tongquan_domain::case::TaskOutcome::parse("outcome", form.text("outcome"))?;
-        let method = match form.text("method") {
-            "" => None,
-            m => Some(tongquan_domain::case::VerificationMethod::parse(
-                "method", m,
-            )?),
-        };
+        let (outcome, method) = crate::api::cases::TaskClose {
+            outcome: form.text("outcome").to_owned(),
+            method: Some(form.text("method").to_owned()).filter(|m| !m.is_empty()),
+            note: String::new(),
+        }
+        .parse()
+        .map_err(|e| e.0)?;
         s.store
             .close_task(&v.actor, id, outcome, method, form.text("note"), s.today())
             .await?;
