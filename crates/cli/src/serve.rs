@@ -48,6 +48,16 @@ pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) ->
         ..seed::cases::Volume::demo(today)
     };
     let cases = seed::cases::generate(&store, volume, &progress).await?;
+    // About 300 bundles with the reform's volume: 25 per county.
+    let bundles = seed::bundles::generate(
+        &store,
+        (volume.approvals / 3_480).max(1),
+        volume.from,
+        today,
+        volume.seed,
+        &progress,
+    )
+    .await?;
     bar.finish_and_clear();
     println!("tongquan {} — demo", env!("CARGO_PKG_VERSION"));
     println!("  database: {}", config.describe());
@@ -73,6 +83,12 @@ pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) ->
             started.elapsed().as_secs_f64()
         ),
         None => println!("  cases:    reusing the existing demo cases"),
+    }
+    if let Some(b) = bundles {
+        println!(
+            "  bundles:  {} templates, {} bundle applications with {} parallel sub-cases",
+            b.templates, b.bundles, b.sub_cases
+        );
     }
     println!("  accounts: {created} created; every demo account's password is {DEMO_PASSWORD}");
     for (username, name, role, jurisdiction) in DEMO_ACCOUNTS {

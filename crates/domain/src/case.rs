@@ -81,6 +81,104 @@ impl TaskOutcome {
     }
 }
 
+kinds!(
+    /// The two hand-offs of a cross-jurisdiction case (跨域通办, 异地收件、属地办理): the intake
+    /// window hands the application to the competent office, which returns the result to that
+    /// window for the applicant to collect near home.
+    Handover, "通办交接", "handover" {
+        HandOver = "hand_over", "移交承办机构", "hand over to the competent office";
+        Return = "return", "结果寄回收件窗口", "return the result to the intake window";
+    }
+);
+
+/// Where a cross-window case stands between its two windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandoverState {
+    pub channel: Channel,
+    pub state: CaseState,
+    pub handed_over: bool,
+    pub returned: bool,
+}
+
+/// Which window takes a hand-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    Intake,
+    Competent,
+}
+
+impl HandoverState {
+    /// Whether `window` may take `step` now, or why not.
+    pub fn check(self, step: Handover, window: Window) -> Result<(), DomainError> {
+        let refuse = |zh: &str, en: &str| {
+            Err(DomainError::rule(
+                "handover_not_allowed",
+                format!("不能“{}”：{zh}", step.zh()),
+                format!("cannot {}: {en}", step.en()),
+            ))
+        };
+        if self.channel != Channel::CrossWindow {
+            return refuse(
+                "只有跨域通办的办件需要交接",
+                "only cross-window cases are handed over",
+            );
+        }
+        match (step, window) {
+            (Handover::HandOver, Window::Competent) | (Handover::Return, Window::Intake) => {
+                Err(DomainError::forbidden(
+                    format!(
+                        "“{}”由{}操作",
+                        step.zh(),
+                        if step == Handover::HandOver {
+                            "收件窗口"
+                        } else {
+                            "承办机构"
+                        }
+                    ),
+                    format!(
+                        "only the {} may {}",
+                        if step == Handover::HandOver {
+                            "intake window"
+                        } else {
+                            "competent office"
+                        },
+                        step.en()
+                    ),
+                ))
+            }
+            (Handover::HandOver, _) if self.handed_over => {
+                refuse("已经移交", "it was handed over already")
+            }
+            (Handover::HandOver, _) if self.state.is_closed() => {
+                refuse("办件已终结", "the case is closed")
+            }
+            (Handover::Return, _) if !self.handed_over => {
+                refuse("尚未移交", "it was never handed over")
+            }
+            (Handover::Return, _) if self.returned => {
+                refuse("结果已寄回", "the result was returned already")
+            }
+            (Handover::Return, _) if !self.state.is_closed() => {
+                refuse("办件尚未办结", "the case is not decided yet")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The competent office can work on the case only once it has it: a cross-window case waits
+    /// for the hand-over.
+    pub fn may_decide(self) -> Result<(), DomainError> {
+        if self.channel == Channel::CrossWindow && !self.handed_over {
+            return Err(DomainError::rule(
+                "not_handed_over",
+                "跨域通办的申请尚未由收件窗口移交，承办机构不能办理",
+                "the intake window has not handed this cross-window application over yet",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A commitment is checked within this many working days of the decision (about two months).
 pub const VERIFICATION_DAYS: u32 = 40;
 
@@ -351,5 +449,58 @@ mod tests {
             step(S::Submitted, A::Withdraw, Office).unwrap_err().code(),
             "forbidden"
         );
+    }
+
+    #[test]
+    fn a_cross_window_case_is_handed_over_then_returned_by_the_right_windows() {
+        let mut h = HandoverState {
+            channel: Channel::CrossWindow,
+            state: S::Submitted,
+            handed_over: false,
+            returned: false,
+        };
+        assert_eq!(h.may_decide().unwrap_err().code(), "not_handed_over");
+        assert_eq!(
+            h.check(Handover::HandOver, Window::Competent)
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        assert_eq!(
+            h.check(Handover::Return, Window::Competent)
+                .unwrap_err()
+                .code(),
+            "handover_not_allowed"
+        );
+        h.check(Handover::HandOver, Window::Intake).unwrap();
+        h.handed_over = true;
+        h.may_decide().unwrap();
+        assert_eq!(
+            h.check(Handover::HandOver, Window::Intake)
+                .unwrap_err()
+                .code(),
+            "handover_not_allowed"
+        );
+        // The result goes back only once there is one.
+        assert!(h.check(Handover::Return, Window::Competent).is_err());
+        h.state = S::Concluded;
+        assert_eq!(
+            h.check(Handover::Return, Window::Intake)
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        h.check(Handover::Return, Window::Competent).unwrap();
+        h.returned = true;
+        assert!(h.check(Handover::Return, Window::Competent).is_err());
+        // A case taken in at its own office has nothing to hand over.
+        h.channel = Channel::Window;
+        assert!(h.check(Handover::HandOver, Window::Intake).is_err());
+        HandoverState {
+            handed_over: false,
+            ..h
+        }
+        .may_decide()
+        .unwrap();
     }
 }

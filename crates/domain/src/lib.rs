@@ -69,6 +69,7 @@ mod macros {
 pub mod access;
 pub mod applicant;
 pub mod audit;
+pub mod bundle;
 pub mod calendar;
 pub mod case;
 pub mod catalog;

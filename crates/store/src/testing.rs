@@ -233,11 +233,27 @@ pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
     (item.id, town)
 }
 
+/// The four-certificate bundle of `county` (its items in force from 2024-01-01, decided at the
+/// county hall), as the demo defines it. Returns the template id.
+pub async fn four_certificate_bundle(s: &Store, county: &str) -> i64 {
+    let county = tongquan_domain::codes::CountyCode::parse("county", county).expect("fixture");
+    let from = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
+    seed::bundles::four_certificate_template(s, &county, from)
+        .await
+        .expect("fixture")
+}
+
 impl Store {
     /// Runs one statement as given; for benchmarks and test set-up only.
     pub async fn execute_raw(&self, sql: &'static str) -> Result<()> {
         sqlx::query(sql).execute(self.pool()).await?;
         Ok(())
+    }
+
+    /// The one number a `SELECT COUNT(*) …` gives; for tests that prove nothing was written.
+    pub async fn count_raw(&self, sql: &'static str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.pool()).await?;
+        Ok(n)
     }
 
     /// The baseline a case submission is measured against: one row shaped like a case, inserted

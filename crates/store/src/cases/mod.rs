@@ -10,8 +10,8 @@ use tongquan_domain::access::{Action, Actor, Jurisdiction, ResourceKind, Role, S
 use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
 use tongquan_domain::calendar::{Calendar, Extension, Pause, PauseReason};
 use tongquan_domain::case::{
-    CaseAction, CaseState, Channel, FOLLOW_UP_DAYS, Party, Rating, TaskKind, TaskOutcome,
-    VERIFICATION_DAYS, VerificationMethod, step,
+    CaseAction, CaseState, Channel, FOLLOW_UP_DAYS, Handover, HandoverState, Party, Rating,
+    TaskKind, TaskOutcome, VERIFICATION_DAYS, VerificationMethod, Window, step,
 };
 use tongquan_domain::catalog::{Requirement, ServiceKind, parse_date};
 use tongquan_domain::codes::{OfficeCode, TownCode};
@@ -20,6 +20,7 @@ use tongquan_domain::upload::Upload;
 use tongquan_domain::{DomainError, Message, text};
 
 mod clock;
+mod handover;
 
 use crate::db::Sql;
 use crate::scope::{ScopeColumns, push_reach};
@@ -51,7 +52,7 @@ pub struct Attachment {
 }
 
 /// Names of the materials handed in: on paper or as a file, each once.
-fn handed_in(materials: &[String], files: &[Attachment]) -> Vec<String> {
+pub(crate) fn handed_in(materials: &[String], files: &[Attachment]) -> Vec<String> {
     let mut all: Vec<String> = Vec::new();
     for m in materials
         .iter()
@@ -232,6 +233,11 @@ pub struct Case {
     pub rating: Option<i64>,
     pub rating_comment: Option<String>,
     pub tasks: Vec<CaseTask>,
+    /// The bundle (一件事) this case is a sub-case of.
+    pub bundle_id: Option<i64>,
+    /// A cross-window case: when the intake window handed it over, and when the result went back.
+    pub handed_over_on: Option<String>,
+    pub returned_on: Option<String>,
     /// What the viewer may do next.
     pub actions: Vec<String>,
 }
@@ -239,6 +245,15 @@ pub struct Case {
 impl Case {
     pub fn state(&self) -> CaseState {
         CaseState::parse("state", &self.summary.state).expect("stored states were checked")
+    }
+
+    fn handover_state(&self) -> Result<HandoverState> {
+        Ok(HandoverState {
+            channel: Channel::parse("channel", &self.summary.channel)?,
+            state: self.state(),
+            handed_over: self.handed_over_on.is_some(),
+            returned: self.returned_on.is_some(),
+        })
     }
 
     fn scope(&self) -> Scope {
@@ -306,7 +321,7 @@ fn acting_office(actor: &Actor) -> Option<OfficeCode> {
     }
 }
 
-fn check_hash(tracking_no: &str, code: &str) -> String {
+pub(crate) fn check_hash(tracking_no: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{tracking_no}:{code}").as_bytes()))
 }
 
@@ -319,6 +334,30 @@ fn no_power(office: &OfficeCode, competent: &str) -> StoreError {
     .into()
 }
 
+/// A checked application, routed to its office, with its due dates: what a write inserts.
+pub(crate) struct Prepared<'a> {
+    new: &'a NewCase,
+    county: String,
+    item_version: i64,
+    item_name: String,
+    handed: Vec<String>,
+    office: OfficeCode,
+    doc_number: Option<String>,
+    intake: Option<OfficeCode>,
+    statutory_days: Option<u16>,
+    promised_days: Option<u16>,
+    statutory_due: Option<NaiveDate>,
+    promised_due: Option<NaiveDate>,
+    km_to_office: Option<f64>,
+    km_to_hall: Option<f64>,
+    /// A commitment approval: when and how it is verified.
+    verify: Option<(NaiveDate, VerificationMethod)>,
+}
+
+pub(crate) fn new_check_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000))
+}
+
 impl Store {
     /// Takes an application in and routes it to the office the catalog names as competent for
     /// the applicant's town on `today`.
@@ -328,6 +367,21 @@ impl Store {
         new: NewCase,
         today: NaiveDate,
     ) -> Result<Receipt> {
+        let p = self.prepare_case(actor, &new, today).await?;
+        let check_code = new_check_code();
+        let mut w = self.write(actor).await?;
+        let receipt = insert_case(&mut w, actor, &p, &check_code, None, today).await?;
+        w.commit().await?;
+        Ok(receipt)
+    }
+
+    /// Every check an application must pass before anything is written, and its routing.
+    pub(crate) async fn prepare_case<'a>(
+        &self,
+        actor: &Actor,
+        new: &'a NewCase,
+        today: NaiveDate,
+    ) -> Result<Prepared<'a>> {
         let item = self
             .item(&Actor::System("cases"), new.item_id, Some(today))
             .await?;
@@ -465,178 +519,32 @@ impl Store {
             }
             _ => None,
         };
-        let check_code = format!("{:06}", rand::rng().random_range(0..1_000_000));
-        let verify_by = if new.commitment {
-            Some(calendar.add_working_days(today, VERIFICATION_DAYS)?)
-        } else {
-            None
-        };
-        let state = if new.commitment {
-            CaseState::Concluded
-        } else {
-            CaseState::Submitted
-        };
-        let mut w = self.write(actor).await?;
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM cases WHERE office_code = $1 AND submitted_on = $2",
-        )
-        .bind(office.to_string())
-        .bind(today.to_string())
-        .fetch_one(w.conn())
-        .await?;
-        let tracking_no = format!("{office}{}{:05}", today.format("%Y%m%d"), n + 1);
-        let at = w.at().to_owned();
-        let mut insert = Sql::new(
-            "INSERT INTO cases (tracking_no, check_hash, item_id, item_version, item_name, county_code,
-                town_code, office_code, intake_office_code, doc_number, channel, assisted_by,
-                applicant_kind, applicant_id, applicant_name, contact, materials, state, submitted_on,
-                statutory_days, promised_days, statutory_due, promised_due, km_to_office, km_to_hall,
-                commitment, concluded_on, created_at, updated_at) VALUES (",
-        );
-        insert
-            .bind(tracking_no.clone())
-            .push(", ")
-            .bind(check_hash(&tracking_no, &check_code))
-            .push(", ")
-            .bind(new.item_id)
-            .push(", ")
-            .bind(version.number)
-            .push(", ")
-            .bind(content.name.clone())
-            .push(", ")
-            .bind(item.county_code.to_string())
-            .push(", ")
-            .bind(new.town.to_string())
-            .push(", ")
-            .bind(office.to_string())
-            .push(", ")
-            .bind(intake.as_ref().map(ToString::to_string))
-            .push(", ")
-            .bind(competence.doc_number.clone())
-            .push(", ")
-            .bind(new.channel.slug().to_owned())
-            .push(", ")
-            .bind(match (new.channel, actor.staff()) {
-                (Channel::Assisted, Some(s)) => Some(s.username.to_string()),
-                _ => None,
-            })
-            .push(", ")
-            .bind(new.applicant.kind().slug().to_owned())
-            .push(", ")
-            .bind(new.applicant.to_string())
-            .push(", ")
-            .bind(new.applicant_name.clone())
-            .push(", ")
-            .bind(new.contact.clone())
-            .push(", ")
-            .bind(serde_json::to_string(&handed).expect("strings serialise"))
-            .push(", ")
-            .bind(state.slug().to_owned())
-            .push(", ")
-            .bind(today.to_string())
-            .push(", ")
-            .bind(content.statutory_days.map(i64::from))
-            .push(", ")
-            .bind(content.promised_days.map(i64::from))
-            .push(", ")
-            .bind(statutory_due.map(|d| d.to_string()))
-            .push(", ")
-            .bind(promised_due.map(|d| d.to_string()))
-            .push(", ")
-            .bind_f64(km_to_office)
-            .push(", ")
-            .bind_f64(town.hall_km)
-            .push(", ")
-            .bind(i64::from(new.commitment))
-            .push(", ")
-            .bind(verify_by.map(|_| today.to_string()))
-            .push(", ")
-            .bind(at.clone())
-            .push(", ")
-            .bind(at)
-            .push(") RETURNING id");
-        let (id,): (i64,) = insert.query_as().fetch_one(w.conn()).await?;
-        let scope = case_scope(
-            item.county_code.as_str(),
-            new.town.as_str(),
-            office.as_str(),
-        );
-        insert_event(
-            &mut w,
-            id,
-            "submit",
-            None,
-            CaseState::Submitted,
-            &actor.audit_name(),
-            intake.as_ref(),
-            today,
-            "",
-            &handed,
-        )
-        .await?;
-        store_files(&mut w, id, &new.files).await?;
-        if let Some(due) = verify_by {
-            // The decision is issued at once on the written commitment; the check comes later.
-            let reason = "告知承诺：申请人书面承诺符合条件，当场作出准予许可决定";
-            let mut from = CaseState::Submitted;
-            for action in [
-                CaseAction::Accept,
-                CaseAction::Review,
-                CaseAction::Grant,
-                CaseAction::Conclude,
-            ] {
-                let to = step(from, action, Party::Office)?;
-                let why = if action == CaseAction::Grant {
-                    reason
-                } else {
-                    ""
-                };
-                insert_event(
-                    &mut w,
-                    id,
-                    action.slug(),
-                    Some(from),
-                    to,
-                    "commitment",
-                    Some(&office),
-                    today,
-                    why,
-                    &[],
-                )
-                .await?;
-                from = to;
-            }
+        let verify = if new.commitment {
             let method = if content.max_visits == 0 {
                 VerificationMethod::Online
             } else {
                 VerificationMethod::OnSite
             };
-            insert_task(
-                &mut w,
-                id,
-                TaskKind::Verification,
-                &office,
-                Some(method.slug()),
-                due,
-            )
-            .await?;
-        }
-        w.audit(
-            "case.submit",
-            "case",
-            &tracking_no,
-            &scope,
-            json!({ "item_id": new.item_id, "channel": new.channel.slug(), "office": office.to_string(), "commitment": new.commitment,
-                    "intake": intake.as_ref().map(ToString::to_string), "doc_number": competence.doc_number }),
-        );
-        w.commit().await?;
-        Ok(Receipt {
-            id,
-            tracking_no,
-            check_code,
-            office_code: office.to_string(),
-            statutory_due: statutory_due.map(|d| d.to_string()),
-            promised_due: promised_due.map(|d| d.to_string()),
+            Some((calendar.add_working_days(today, VERIFICATION_DAYS)?, method))
+        } else {
+            None
+        };
+        Ok(Prepared {
+            new,
+            county: item.county_code.to_string(),
+            item_version: version.number,
+            item_name: content.name.clone(),
+            handed,
+            office,
+            doc_number: competence.doc_number,
+            intake,
+            statutory_days: content.statutory_days,
+            promised_days: content.promised_days,
+            statutory_due,
+            promised_due,
+            km_to_office,
+            km_to_hall: town.hall_km,
+            verify,
         })
     }
 
@@ -649,7 +557,24 @@ impl Store {
         if !reachable {
             return Err(StoreError::not_found("case", id));
         }
-        Ok(with_actions(case, Party::Office))
+        let h = case.handover_state()?;
+        let office = acting_office(actor);
+        let at = |code: &str| office.as_ref().is_some_and(|o| o.as_str() == code);
+        let intake = case.intake_office_code.as_deref().is_some_and(at);
+        let competent = at(&case.summary.office_code);
+        let mut case = with_actions(case, Party::Office);
+        if h.may_decide().is_err() {
+            case.actions.clear();
+        }
+        for (step, window, here) in [
+            (Handover::HandOver, Window::Intake, intake),
+            (Handover::Return, Window::Competent, competent),
+        ] {
+            if here && h.check(step, window).is_ok() {
+                case.actions.push(step.slug().to_owned());
+            }
+        }
+        Ok(case)
     }
 
     /// A case as its applicant sees it, by tracking number and check code, without an account.
@@ -682,7 +607,7 @@ impl Store {
             ", c.item_version, c.county_code, c.intake_office_code, c.doc_number, c.assisted_by,
                c.applicant_kind, c.applicant_id, c.contact, c.materials, c.statutory_days,
                c.promised_days, c.km_to_office, c.km_to_hall, c.commitment, c.rating, c.rating_comment,
-               c.lock_version
+               c.lock_version, c.bundle_id, c.handed_over_on, c.returned_on
              FROM cases c WHERE c.id = ",
         );
         sql.bind(id);
@@ -763,8 +688,29 @@ impl Store {
             rating: row.try_get("rating")?,
             rating_comment: row.try_get("rating_comment")?,
             tasks,
+            bundle_id: row.try_get("bundle_id")?,
+            handed_over_on: row.try_get("handed_over_on")?,
+            returned_on: row.try_get("returned_on")?,
             actions: Vec::new(),
         })
+    }
+
+    /// The sub-cases of a bundle, in the template's order.
+    pub(crate) async fn bundle_cases(
+        &self,
+        bundle: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<CaseSummary>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.bundle_id = "
+        ));
+        sql.bind(bundle).push(" ORDER BY c.id");
+        let mut items: Vec<CaseSummary> = sql.query_as().fetch_all(self.pool()).await?;
+        let calendar = self.calendar().await?;
+        for c in &mut items {
+            c.remaining = remaining(&calendar, c, today)?;
+        }
+        Ok(items)
     }
 
     /// The queue: cases within the actor's reach, most urgent first.
@@ -933,6 +879,9 @@ impl Store {
         }
         let from = case.state();
         let to = step(from, s.action, party)?;
+        if party == Party::Office {
+            case.handover_state()?.may_decide()?;
+        }
         if s.action == CaseAction::Revoke
             && !case
                 .events
@@ -1070,6 +1019,9 @@ impl Store {
         )
         .await?;
         store_files(&mut w, id, &s.files).await?;
+        if let (Some(bundle), true) = (case.bundle_id, to.is_closed()) {
+            conclude_bundle_if_done(&mut w, bundle).await?;
+        }
         w.audit(
             &format!("case.{}", s.action.slug()),
             "case",
@@ -1335,6 +1287,214 @@ impl Store {
     }
 }
 
+/// Writes a prepared case: the row, its submission event, files, and for a commitment approval
+/// the decision steps and the verification task. `check_code` is the one the applicant gets.
+pub(crate) async fn insert_case(
+    w: &mut crate::write::Write,
+    actor: &Actor,
+    p: &Prepared<'_>,
+    check_code: &str,
+    bundle: Option<i64>,
+    today: NaiveDate,
+) -> Result<Receipt> {
+    let new = p.new;
+    let office = &p.office;
+    let state = if p.verify.is_some() {
+        CaseState::Concluded
+    } else {
+        CaseState::Submitted
+    };
+    // A commitment approval is decided at once, so a cross-window one is handed over at once.
+    let handed_over =
+        (p.verify.is_some() && new.channel == Channel::CrossWindow).then(|| today.to_string());
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM cases WHERE office_code = $1 AND submitted_on = $2")
+            .bind(office.to_string())
+            .bind(today.to_string())
+            .fetch_one(w.conn())
+            .await?;
+    let tracking_no = format!("{office}{}{:05}", today.format("%Y%m%d"), n + 1);
+    let at = w.at().to_owned();
+    let mut insert = Sql::new(
+        "INSERT INTO cases (tracking_no, check_hash, item_id, item_version, item_name, county_code,
+            town_code, office_code, intake_office_code, doc_number, channel, assisted_by,
+            applicant_kind, applicant_id, applicant_name, contact, materials, state, submitted_on,
+            statutory_days, promised_days, statutory_due, promised_due, km_to_office, km_to_hall,
+            commitment, concluded_on, bundle_id, handed_over_on, created_at, updated_at) VALUES (",
+    );
+    insert
+        .bind(tracking_no.clone())
+        .push(", ")
+        .bind(check_hash(&tracking_no, check_code))
+        .push(", ")
+        .bind(new.item_id)
+        .push(", ")
+        .bind(p.item_version)
+        .push(", ")
+        .bind(p.item_name.clone())
+        .push(", ")
+        .bind(p.county.clone())
+        .push(", ")
+        .bind(new.town.to_string())
+        .push(", ")
+        .bind(office.to_string())
+        .push(", ")
+        .bind(p.intake.as_ref().map(ToString::to_string))
+        .push(", ")
+        .bind(p.doc_number.clone())
+        .push(", ")
+        .bind(new.channel.slug().to_owned())
+        .push(", ")
+        .bind(match (new.channel, actor.staff()) {
+            (Channel::Assisted, Some(s)) => Some(s.username.to_string()),
+            _ => None,
+        })
+        .push(", ")
+        .bind(new.applicant.kind().slug().to_owned())
+        .push(", ")
+        .bind(new.applicant.to_string())
+        .push(", ")
+        .bind(new.applicant_name.clone())
+        .push(", ")
+        .bind(new.contact.clone())
+        .push(", ")
+        .bind(serde_json::to_string(&p.handed).expect("strings serialise"))
+        .push(", ")
+        .bind(state.slug().to_owned())
+        .push(", ")
+        .bind(today.to_string())
+        .push(", ")
+        .bind(p.statutory_days.map(i64::from))
+        .push(", ")
+        .bind(p.promised_days.map(i64::from))
+        .push(", ")
+        .bind(p.statutory_due.map(|d| d.to_string()))
+        .push(", ")
+        .bind(p.promised_due.map(|d| d.to_string()))
+        .push(", ")
+        .bind_f64(p.km_to_office)
+        .push(", ")
+        .bind_f64(p.km_to_hall)
+        .push(", ")
+        .bind(i64::from(new.commitment))
+        .push(", ")
+        .bind(p.verify.map(|_| today.to_string()))
+        .push(", ")
+        .bind(bundle)
+        .push(", ")
+        .bind(handed_over.clone())
+        .push(", ")
+        .bind(at.clone())
+        .push(", ")
+        .bind(at)
+        .push(") RETURNING id");
+    let (id,): (i64,) = insert.query_as().fetch_one(w.conn()).await?;
+    let scope = case_scope(&p.county, new.town.as_str(), office.as_str());
+    insert_event(
+        w,
+        id,
+        "submit",
+        None,
+        CaseState::Submitted,
+        &actor.audit_name(),
+        p.intake.as_ref(),
+        today,
+        "",
+        &p.handed,
+    )
+    .await?;
+    store_files(w, id, &new.files).await?;
+    if let Some((due, method)) = p.verify {
+        if handed_over.is_some() {
+            insert_event(
+                w,
+                id,
+                Handover::HandOver.slug(),
+                Some(CaseState::Submitted),
+                CaseState::Submitted,
+                &actor.audit_name(),
+                p.intake.as_ref(),
+                today,
+                "",
+                &[],
+            )
+            .await?;
+        }
+        // The decision is issued at once on the written commitment; the check comes later.
+        let reason = "告知承诺：申请人书面承诺符合条件，当场作出准予许可决定";
+        let mut from = CaseState::Submitted;
+        for action in [
+            CaseAction::Accept,
+            CaseAction::Review,
+            CaseAction::Grant,
+            CaseAction::Conclude,
+        ] {
+            let to = step(from, action, Party::Office)?;
+            let why = if action == CaseAction::Grant {
+                reason
+            } else {
+                ""
+            };
+            insert_event(
+                w,
+                id,
+                action.slug(),
+                Some(from),
+                to,
+                "commitment",
+                Some(office),
+                today,
+                why,
+                &[],
+            )
+            .await?;
+            from = to;
+        }
+        insert_task(
+            w,
+            id,
+            TaskKind::Verification,
+            office,
+            Some(method.slug()),
+            due,
+        )
+        .await?;
+    }
+    w.audit(
+        "case.submit",
+        "case",
+        &tracking_no,
+        &scope,
+        json!({ "item_id": new.item_id, "channel": new.channel.slug(), "office": office.to_string(), "commitment": new.commitment,
+                "intake": p.intake.as_ref().map(ToString::to_string), "doc_number": p.doc_number, "bundle": bundle }),
+    );
+    Ok(Receipt {
+        id,
+        tracking_no,
+        check_code: check_code.to_owned(),
+        office_code: office.to_string(),
+        statutory_due: p.statutory_due.map(|d| d.to_string()),
+        promised_due: p.promised_due.map(|d| d.to_string()),
+    })
+}
+
+/// A bundle concludes on the day its last sub-case closes.
+async fn conclude_bundle_if_done(w: &mut crate::write::Write, bundle: i64) -> Result<()> {
+    let mut sql = Sql::new(
+        "UPDATE bundles SET concluded_on = (SELECT MAX(concluded_on) FROM cases WHERE bundle_id = ",
+    );
+    sql.bind(bundle)
+        .push(") WHERE id = ")
+        .bind(bundle)
+        .push(" AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.bundle_id = ")
+        .bind(bundle)
+        .push(" AND ")
+        .push(OPEN)
+        .push(")");
+    sql.query().execute(w.conn()).await?;
+    Ok(())
+}
+
 async fn insert_task(
     w: &mut crate::write::Write,
     case_id: i64,
@@ -1379,7 +1539,7 @@ where
         .collect()
 }
 
-fn missing_materials(missing: &[&str]) -> StoreError {
+pub(crate) fn missing_materials(missing: &[&str]) -> StoreError {
     DomainError::rule(
         "missing_materials",
         format!("缺少必要材料：{}", missing.join("、")),

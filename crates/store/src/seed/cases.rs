@@ -508,10 +508,15 @@ impl World {
             events: Vec::new(),
             pauses: Vec::new(),
             tasks: Vec::new(),
+            handed_over: None,
+            returned: None,
         };
         let today = self.days.last().copied().unwrap_or(day);
         match self.live(rng, &mut c, item.commitment, today) {
-            Ok(()) => Ok(Some(c)),
+            Ok(()) => {
+                c.hand_offs();
+                Ok(Some(c))
+            }
             // A deadline in a year the calendar does not know yet: such a case is not made up.
             Err(e) if e.code() == "outside_calendar" => Ok(None),
             Err(e) => Err(e),
@@ -810,6 +815,7 @@ fn applicant_id(rng: &mut StdRng) -> String {
     .unwrap_or(first17)
 }
 
+#[derive(Clone)]
 struct GenEvent {
     action: &'static str,
     from: Option<&'static str>,
@@ -892,6 +898,8 @@ struct GenCase {
     events: Vec<GenEvent>,
     pauses: Vec<(NaiveDate, Option<NaiveDate>)>,
     tasks: Vec<GenTask>,
+    handed_over: Option<NaiveDate>,
+    returned: Option<NaiveDate>,
 }
 
 impl GenCase {
@@ -913,6 +921,45 @@ impl GenCase {
             office,
             missing: Vec::new(),
         });
+    }
+
+    /// A cross-window case is handed over the day it is taken in, and its result goes back to
+    /// the intake window the day it is decided.
+    fn hand_offs(&mut self) {
+        if self.intake.is_none() {
+            return;
+        }
+        let submitted = self.events[0].clone();
+        self.events.insert(
+            1,
+            GenEvent {
+                action: "hand_over",
+                from: Some("submitted"),
+                missing: Vec::new(),
+                office: self.intake.clone(),
+                ..submitted
+            },
+        );
+        self.handed_over = Some(self.submitted);
+        if let Some(at) = self
+            .events
+            .iter()
+            .position(|e| matches!(e.action, "conclude" | "reject"))
+        {
+            let decided = self.events[at].clone();
+            self.events.insert(
+                at + 1,
+                GenEvent {
+                    action: "return",
+                    from: Some(decided.to),
+                    reason: "",
+                    missing: Vec::new(),
+                    office: Some(self.office.clone()),
+                    ..decided
+                },
+            );
+            self.returned = Some(decided.on);
+        }
     }
 
     /// Due dates as the store computes them: pauses stop the clock, an open one hides the date.
@@ -962,7 +1009,7 @@ impl Batch {
                     town_code, office_code, intake_office_code, doc_number, channel, assisted_by, applicant_kind,
                     applicant_id, applicant_name, contact, materials, state, submitted_on, statutory_days,
                     promised_days, statutory_due, promised_due, concluded_on, km_to_office, km_to_hall, commitment,
-                    rating, rated_on, created_at, updated_at) VALUES ",
+                    rating, rated_on, handed_over_on, returned_on, created_at, updated_at) VALUES ",
             );
             for (i, c) in part.iter().enumerate() {
                 if i > 0 {
@@ -1025,6 +1072,10 @@ impl Batch {
                     .bind(c.rating.map(|r| r.0))
                     .push(", ")
                     .bind(c.rating.map(|r| r.1.to_string()))
+                    .push(", ")
+                    .bind(date(c.handed_over))
+                    .push(", ")
+                    .bind(date(c.returned))
                     .push(", ")
                     .bind(at.clone())
                     .push(", ")

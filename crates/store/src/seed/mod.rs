@@ -2,6 +2,7 @@
 //! and the demo accounts. Both are idempotent: running them again adds nothing.
 
 pub mod branches;
+pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod reference;
