@@ -58,9 +58,11 @@ impl AppError {
             Self::Store(e) => match e.code() {
                 "invalid_field" | "required_field" => StatusCode::BAD_REQUEST,
                 "forbidden" | "no_power" | "credit_flagged" => StatusCode::FORBIDDEN,
-                "transition_not_allowed" | "rating_not_open" | "task_not_open" => {
-                    StatusCode::CONFLICT
-                }
+                "transition_not_allowed"
+                | "rating_not_open"
+                | "task_not_open"
+                | "handover_not_allowed"
+                | "not_handed_over" => StatusCode::CONFLICT,
                 "file_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
                 "file_type_forbidden" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "outside_calendar" | "missing_materials" | "item_not_in_force" => {

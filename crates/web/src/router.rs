@@ -63,6 +63,18 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(api::cases::show))
         .route("/cases/{id}/steps", post(api::cases::act))
         .route("/cases/{id}/clock", post(api::cases::clock))
+        .route("/cases/{id}/handover", post(api::cases::hand_off))
+        .route(
+            "/bundle-templates",
+            get(api::bundles::templates).post(api::bundles::create_template),
+        )
+        .route("/bundle-templates/{id}", get(api::bundles::template))
+        .route(
+            "/bundles",
+            get(api::bundles::list).post(api::bundles::create),
+        )
+        .route("/bundles/{id}", get(api::bundles::show))
+        .route("/bundles/track/{tracking_no}", get(api::bundles::track))
         .route(
             "/services",
             get(api::services::list).post(api::services::create),
@@ -115,6 +127,8 @@ pub fn router(state: AppState) -> Router {
             get(pages::imports::form).post(pages::imports::upload).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
         )
         .route("/catalog/template.xlsx", get(pages::imports::template))
+        .route("/apply/bundles", get(pages::bundles::templates))
+        .route("/apply/bundles/{id}", get(pages::bundles::form).post(pages::bundles::submit).layer(DefaultBodyLimit::max(MAX_MATERIALS_BYTES)))
         .route("/apply/{id}", get(pages::apply::form).post(pages::apply::submit).layer(DefaultBodyLimit::max(MAX_MATERIALS_BYTES)))
         .route("/track", get(pages::apply::track_form).post(pages::apply::track))
         .route("/track/supply", post(pages::apply::supply).layer(DefaultBodyLimit::max(MAX_MATERIALS_BYTES)))
@@ -122,6 +136,9 @@ pub fn router(state: AppState) -> Router {
         .route("/track/rating", post(pages::apply::rate))
         .route("/cases", get(pages::cases::queue))
         .route("/cases/tasks", get(pages::cases::tasks))
+        .route("/cases/bundles", get(pages::bundles::list))
+        .route("/cases/services", get(pages::services::list).post(pages::services::record))
+        .route("/cases/bundles/{id}", get(pages::bundles::show))
         .route("/cases/tasks/{id}", post(pages::cases::close_task))
         .route("/cases/{id}", get(pages::cases::show))
         .route("/cases/{id}/steps", post(pages::cases::act))

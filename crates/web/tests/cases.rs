@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{TestApp, assert_problem};
+use common::{TestApp, assert_problem, between, multipart, post_multipart};
 use serde_json::{Value, json};
 use tongquan_store::contract_tests;
 use tongquan_store::testing::{TestDb, delegated_item};
@@ -311,51 +311,6 @@ async fn a_commitment_is_granted_at_once_and_checked_from_the_task_list(db: Test
 }
 
 /// A multipart body of text fields and (field, file name, bytes) files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "TQBOUNDARY7d";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .into_bytes(),
-        );
-    }
-    for (k, name, bytes) in files {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .into_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").into_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_multipart(
-    t: &TestApp,
-    uri: &str,
-    cookies: &str,
-    body: (String, Vec<u8>),
-) -> common::Reply {
-    t.send(
-        axum::http::Request::post(uri)
-            .header(axum::http::header::COOKIE, cookies)
-            .header(axum::http::header::CONTENT_TYPE, body.0)
-            .body(axum::body::Body::from(body.1))
-            .unwrap(),
-    )
-    .await
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let from = text
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} not in {text}"))
-        + start.len();
-    &text[from..from + text[from..].find(end).unwrap()]
-}
-
 async fn open_cases(t: &TestApp) -> i64 {
     t.api(
         Method::GET,

@@ -5,7 +5,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tongquan_domain::case::{CaseAction, CaseState, TaskKind, TaskOutcome, VerificationMethod};
+use tongquan_domain::case::{
+    CaseAction, CaseState, Handover, TaskKind, TaskOutcome, VerificationMethod,
+};
 use tongquan_domain::codes::OfficeCode;
 use tongquan_store::Page;
 use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask, NewCase, Receipt};
@@ -270,6 +272,36 @@ pub async fn close_task(
     Ok(Json(
         s.store
             .close_task(&v.actor, item_id(&id)?, outcome, method, &c.note, s.today())
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandOff {
+    /// hand_over (the intake window, to the competent office) or return (the competent office,
+    /// the result back to the intake window).
+    pub op: String,
+    pub lock_version: i64,
+}
+
+/// A hand-off of a cross-window case (跨域通办) by the window whose turn it is.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/handover", tag = "cases",
+    params(("id" = i64, Path, description = "Case id")), request_body = HandOff,
+    responses((status = 200, body = Case), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn hand_off(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    ApiJson(h): ApiJson<HandOff>,
+) -> ApiResult<Case> {
+    v.staff()?;
+    let step = Handover::parse("op", &h.op)?;
+    Ok(Json(
+        s.store
+            .hand_off(&v.actor, item_id(&id)?, step, h.lock_version, s.today())
             .await?,
     ))
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod batches;
+pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod counties;

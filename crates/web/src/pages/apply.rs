@@ -155,6 +155,8 @@ struct TrackPage {
     tracking_no: String,
     check_code: String,
     case: Option<Case>,
+    /// A bundle's number and code open the bundle with its sub-cases.
+    bundle: Option<tongquan_store::bundles::Bundle>,
     /// What the office's latest supplement notice asks for.
     asked: Vec<String>,
     done: Option<&'static str>,
@@ -198,6 +200,7 @@ async fn track_page(
         tracking_no: no.trim().to_owned(),
         check_code: code.trim().to_owned(),
         case: None,
+        bundle: None,
         asked: Vec::new(),
         done,
         error,
@@ -213,6 +216,13 @@ async fn track_page(
                     .map(|e| e.materials.clone())
                     .unwrap_or_default();
                 page.case = Some(case);
+            }
+            Err(e) if e.code() == "not_found" => {
+                match s.store.track_bundle(no, code, s.today()).await {
+                    Ok(bundle) => page.bundle = Some(bundle),
+                    Err(e) if page.error.is_none() => page.error = Some(e.into()),
+                    Err(_) => {}
+                }
             }
             Err(e) if page.error.is_none() => page.error = Some(e.into()),
             Err(_) => {}

@@ -7,7 +7,7 @@ use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tongquan_domain::Kind;
-use tongquan_domain::case::{CaseAction, CaseState, Channel, TaskKind};
+use tongquan_domain::case::{CaseAction, CaseState, Channel, Handover, TaskKind};
 use tongquan_domain::catalog::Material;
 use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask};
 
@@ -43,7 +43,10 @@ impl Words {
             }
             _ => {}
         }
-        self.pick(slug, CaseAction::parse)
+        match Handover::parse("", slug) {
+            Ok(h) => self.0.pick(&h.label()).to_owned(),
+            Err(_) => self.pick(slug, CaseAction::parse),
+        }
     }
 
     pub fn channel(&self, slug: &str) -> String {
@@ -236,6 +239,13 @@ pub async fn act(
             .filter(|(i, _)| form.checked(&format!("m_{i}")))
             .map(|(_, m)| m.name)
             .collect();
+        // The hand-offs of a cross-window case are offered among the steps.
+        if let Ok(handover) = Handover::parse("action", form.text("action")) {
+            s.store
+                .hand_off(&v.actor, id, handover, form.version()?, s.today())
+                .await?;
+            return Ok(());
+        }
         let step = CaseStep {
             action: CaseAction::parse("action", form.text("action"))?,
             reason: form.text("reason").to_owned(),

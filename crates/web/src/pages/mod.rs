@@ -5,6 +5,7 @@ pub mod apply;
 pub mod audit;
 pub mod auth;
 pub mod batches;
+pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod departments;
@@ -16,6 +17,7 @@ pub mod item;
 pub mod map;
 pub mod offices;
 pub mod plan;
+pub mod services;
 
 use askama::Template;
 use axum::http::Uri;

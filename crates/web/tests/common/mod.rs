@@ -231,3 +231,51 @@ pub fn assert_problem(r: &Reply, status: u16, code: &str) -> Value {
     );
     p
 }
+
+/// A multipart/form-data body: text fields, then files as (field, file name, bytes).
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "TQBOUNDARY7d";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .into_bytes(),
+        );
+    }
+    for (k, name, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .into_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Posts a multipart form with the given cookies.
+pub async fn post_multipart(
+    t: &TestApp,
+    uri: &str,
+    cookies: &str,
+    body: (String, Vec<u8>),
+) -> Reply {
+    t.send(
+        Request::post(uri)
+            .header(header::COOKIE, cookies)
+            .header(header::CONTENT_TYPE, body.0)
+            .body(Body::from(body.1))
+            .unwrap(),
+    )
+    .await
+}
+
+/// The text between the first `start` and the next `end`.
+pub fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in {text}"))
+        + start.len();
+    &text[from..from + text[from..].find(end).unwrap()]
+}
