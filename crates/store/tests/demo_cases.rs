@@ -85,6 +85,12 @@ async fn generated_cases_follow_the_catalog_the_calendar_and_the_table(db: TestD
         }
         let mut state = CaseState::Submitted;
         for e in &case.events[1..] {
+            // A cross-window case's hand-offs leave its state as it is.
+            if tongquan_domain::case::Handover::parse("a", &e.action).is_ok() {
+                assert_eq!(summary.channel, "cross_window", "{}", summary.tracking_no);
+                assert_eq!(e.to_state, state.slug(), "{}", summary.tracking_no);
+                continue;
+            }
             let action = CaseAction::parse("a", &e.action).unwrap();
             let by = if matches!(action, CaseAction::Supply | CaseAction::Withdraw) {
                 Party::Applicant

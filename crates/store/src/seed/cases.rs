@@ -926,7 +926,7 @@ impl GenCase {
     /// A cross-window case is handed over the day it is taken in, and its result goes back to
     /// the intake window the day it is decided.
     fn hand_offs(&mut self) {
-        if self.intake.is_none() {
+        if self.channel != "cross_window" {
             return;
         }
         let submitted = self.events[0].clone();
