@@ -663,6 +663,17 @@ impl Store {
             .item(&Actor::System("guide"), item_id, Some(date))
             .await?;
         let town_record = self.town(town).await?;
+        self.competence_of(&item, &town_record, date).await
+    }
+
+    /// [`Store::competence`] for an item and town already read.
+    pub(crate) async fn competence_of(
+        &self,
+        item: &crate::catalog::Item,
+        town_record: &crate::geography::Town,
+        date: NaiveDate,
+    ) -> Result<Competence> {
+        let (item_id, town) = (item.id, &town_record.code);
         if town_record.county_code != item.county_code {
             return Err(DomainError::invalid(
                 "town",
@@ -709,13 +720,13 @@ impl Store {
         };
         Ok(match who {
             Competent::Office(o) => Competence {
-                name: self.office(&o).await?.name,
+                name: self.office_place(&o).await?.0,
                 doc_number: doc(o.as_str()),
                 code: o.to_string(),
                 kind: "office",
             },
             Competent::Town(t) => Competence {
-                name: town_record.name,
+                name: town_record.name.clone(),
                 doc_number: doc(t.as_str()),
                 code: t.to_string(),
                 kind: "town",

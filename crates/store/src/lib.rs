@@ -60,6 +60,9 @@ pub struct Store {
     backend: Backend,
     /// The working-day calendar with the version stamp it was read at (see `calendar.rs`).
     calendar: CalendarCache,
+    /// SQLite takes one writer at a time; waiting here wakes the next writer the moment the
+    /// last one commits, where SQLite's busy handler would sleep and retry.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -106,6 +109,7 @@ impl Store {
             pool,
             backend,
             calendar: Default::default(),
+            writer: Default::default(),
         };
         migrate::run(&store).await?;
         Ok(store)

@@ -126,6 +126,18 @@ impl Store {
         Ok(Page::new(items, page, total))
     }
 
+    /// An office's name and position, without the towns it serves.
+    pub(crate) async fn office_place(
+        &self,
+        code: &OfficeCode,
+    ) -> Result<(String, Option<f64>, Option<f64>)> {
+        sqlx::query_as("SELECT name, lat, lon FROM offices WHERE code = $1")
+            .bind(code.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::not_found("office", code))
+    }
+
     pub async fn office(&self, code: &OfficeCode) -> Result<Office> {
         let mut sql = Sql::new(SELECT);
         sql.push(" WHERE o.code = ").bind(code.to_string());

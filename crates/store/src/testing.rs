@@ -259,6 +259,8 @@ impl Store {
     /// The baseline a case submission is measured against: one row shaped like a case, inserted
     /// into `bench_raw` in its own transaction.
     pub async fn bench_raw_insert(&self, i: i64) -> Result<()> {
+        // Writers take turns the same way as the product's writes.
+        let _turn = self.writer_turn().await;
         sqlx::query(
             "INSERT INTO bench_raw (id, tracking_no, check_hash, item_id, item_version, item_name, county_code,
                 town_code, office_code, channel, applicant_kind, applicant_id, applicant_name, contact, materials,

@@ -16,12 +16,15 @@ pub(crate) struct Write {
     prev_hash: String,
     next_seq: i64,
     entries: Vec<AuditEntry>,
+    /// Held until the write ends (SQLite only).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Store {
     /// Starts a write. Its first statement takes the audit head's row lock, so concurrent writes
     /// queue here (SQLite: the write lock; PostgreSQL: the row lock) instead of forking the chain.
     pub(crate) async fn write(&self, actor: &Actor) -> Result<Write> {
+        let turn = self.writer_turn().await;
         let mut tx = self.pool().begin().await?;
         let (seq, hash): (i64, String) =
             sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
@@ -34,7 +37,16 @@ impl Store {
             prev_hash: hash,
             next_seq: seq + 1,
             entries: Vec::new(),
+            _turn: turn,
         })
+    }
+
+    /// The writer's turn on SQLite; PostgreSQL lets writers run side by side.
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.backend() {
+            crate::Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
+            crate::Backend::Postgres => None,
+        }
     }
 }
 

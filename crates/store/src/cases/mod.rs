@@ -446,7 +446,8 @@ impl Store {
                 .into());
             }
         }
-        let competence = self.competence(new.item_id, &new.town, today).await?;
+        let town = self.town(&new.town).await?;
+        let competence = self.competence_of(&item, &town, today).await?;
         let office = match competence.kind {
             "office" => OfficeCode::parse("office", &competence.code)?,
             _ => {
@@ -511,9 +512,8 @@ impl Store {
         };
         let statutory_due = due(content.statutory_days)?;
         let promised_due = due(content.promised_days)?;
-        let town = self.town(&new.town).await?;
-        let office_record = self.office(&office).await?;
-        let km_to_office = match (town.position(), office_record.lat, office_record.lon) {
+        let (_, lat, lon) = self.office_place(&office).await?;
+        let km_to_office = match (town.position(), lat, lon) {
             (Some(t), Some(lat), Some(lon)) => {
                 Some(distance_km(t, tongquan_domain::geo::LatLon { lat, lon }))
             }
