@@ -28,6 +28,8 @@ pub struct TemplateItem {
     pub statutory_days: Option<u16>,
     #[serde(skip)]
     materials: Vec<Material>,
+    #[serde(skip)]
+    county: CountyCode,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -219,6 +221,7 @@ impl Store {
             name: c.name.clone(),
             statutory_days: c.statutory_days,
             materials: c.materials.clone(),
+            county: item.county_code.clone(),
         })
     }
 
@@ -236,13 +239,7 @@ impl Store {
         };
         ensure_may_manage(actor, ResourceKind::Item, &scope, "county", county)?;
         for item_id in &spec.items {
-            self.template_item(*item_id, today).await?;
-            let (item_county,): (String,) =
-                sqlx::query_as("SELECT county_code FROM items WHERE id = $1")
-                    .bind(*item_id)
-                    .fetch_one(self.pool())
-                    .await?;
-            if item_county != county.as_str() {
+            if self.template_item(*item_id, today).await?.county != *county {
                 return Err(DomainError::invalid(
                     "items",
                     format!("事项 {item_id} 不属于 {county}"),
