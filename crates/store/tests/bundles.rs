@@ -303,6 +303,17 @@ async fn a_cross_window_case_is_handed_over_decided_and_returned(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(handed.handed_over_on.as_deref(), Some("2024-03-05"));
+    assert!(
+        handed.actions.is_empty(),
+        "the intake window does not decide"
+    );
+    assert!(
+        s.case(&clerk, r.id, day)
+            .await
+            .unwrap()
+            .actions
+            .contains(&"accept".to_owned())
+    );
     let e = s
         .hand_off(&bureau, r.id, Handover::HandOver, 2, day)
         .await

@@ -563,7 +563,8 @@ impl Store {
         let intake = case.intake_office_code.as_deref().is_some_and(at);
         let competent = at(&case.summary.office_code);
         let mut case = with_actions(case, Party::Office);
-        if h.may_decide().is_err() {
+        // Steps are offered to the competent office only, and only once it has the case.
+        if !competent || h.may_decide().is_err() {
             case.actions.clear();
         }
         for (step, window, here) in [
