@@ -51,3 +51,6 @@ DROP INDEX cases_queue;
 CREATE INDEX cases_office_state ON cases (office_code, state, submitted_on, id);
 CREATE INDEX cases_county_state ON cases (county_code, state, submitted_on, id);
 CREATE INDEX cases_state ON cases (state, submitted_on, id);
+
+-- The city-wide list of convenience services, newest first, without sorting them all.
+CREATE INDEX services_day ON services (taken_on, id);

@@ -93,7 +93,53 @@ pub(crate) fn now() -> String {
     timestamp(Utc::now())
 }
 
+impl Sql {
+    /// Orders the rows and keeps one page of them.
+    fn page(&mut self, order: &str, page: PageRequest) -> &mut Self {
+        self.push(" ORDER BY ")
+            .push(order)
+            .push(" LIMIT ")
+            .bind(page.per_page)
+            .push(" OFFSET ")
+            .bind(page.offset())
+    }
+}
+
+/// Counting a long list stops here: a list this long is narrowed with filters, not paged through,
+/// and counting a million rows would cost more than the page itself.
+pub const COUNT_CAP: i64 = 10_000;
+
 impl Store {
+    /// One page of a long list in `order`, and its length up to [`COUNT_CAP`]. The count runs in
+    /// the page's order so that both walk the same index (without it SQLite counts by scanning a
+    /// whole index). `from` is the table with its alias (`FROM cases c`).
+    pub(crate) async fn page_capped<R>(
+        &self,
+        columns: &str,
+        from: &str,
+        order: &str,
+        filter: impl Fn(&mut Sql),
+        page: PageRequest,
+    ) -> Result<(Vec<R>, i64)>
+    where
+        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let mut rows = Sql::new(&format!("SELECT {columns} {from}"));
+        filter(&mut rows);
+        rows.page(order, page);
+        let items: Vec<R> = rows.query_as().fetch_all(self.pool()).await?;
+        let mut count = Sql::new(&format!("SELECT COUNT(*) FROM (SELECT 1 {from}"));
+        filter(&mut count);
+        count
+            .push(" ORDER BY ")
+            .push(order)
+            .push(" LIMIT ")
+            .bind(COUNT_CAP)
+            .push(") x");
+        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        Ok((items, total))
+    }
+
     /// One page of a list and the number of rows in the whole list, under the same filter, in
     /// one statement (a window count); a separate count runs only for a page past the end.
     /// `from` is the counted table (`FROM towns t`); `select` selects the page's columns from it.
@@ -111,12 +157,7 @@ impl Store {
         let mut sql =
             Sql::new(&select.replacen("SELECT ", "SELECT COUNT(*) OVER () AS total_rows, ", 1));
         filter(&mut sql);
-        sql.push(" ORDER BY ")
-            .push(order_by)
-            .push(" LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
+        sql.page(order_by, page);
         let rows: Vec<AnyRow> = sql.query().fetch_all(self.pool()).await?;
         let total = match rows.first() {
             Some(r) => r.try_get::<i64, _>("total_rows")?,

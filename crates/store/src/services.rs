@@ -152,7 +152,7 @@ impl Store {
         })
     }
 
-    /// Services within the actor's reach, newest first.
+    /// Services within the actor's reach, newest first; counted up to [`crate::db::COUNT_CAP`].
     pub async fn services(
         &self,
         actor: &Actor,
@@ -162,9 +162,9 @@ impl Store {
     ) -> Result<Page<Service>> {
         let reach = reach(actor, ResourceKind::Case, Action::Read);
         let (items, total) = self
-            .page_of::<Service>(
+            .page_capped::<Service>(
+                "s.id, s.item_id, s.item_name, s.town_code, s.office_code, s.channel, s.taken_on, s.done_on, s.minutes",
                 "FROM services s",
-                "SELECT s.id, s.item_id, s.item_name, s.town_code, s.office_code, s.channel, s.taken_on, s.done_on, s.minutes FROM services s",
                 "s.taken_on DESC, s.id DESC",
                 |sql| {
                     sql.push(" WHERE ");

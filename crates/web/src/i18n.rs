@@ -316,6 +316,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "暂无便民服务记录。",
         "No services recorded.",
     ),
+    (
+        "service.capped",
+        "超过 10000 件时只计到 10000。",
+        "Counting stops at 10,000 services.",
+    ),
     ("clock.title", "办理时限", "Time limit"),
     ("clock.pause", "中止计时", "Stop the clock"),
     ("clock.resume", "恢复计时", "Start the clock again"),

@@ -299,9 +299,7 @@ const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.item_id, c.item_name, c.town_
 /// Cases whose clock may still run.
 const OPEN: &str = "c.state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked')";
 
-/// Counting a case list stops here: a list this long is narrowed with filters, not paged through,
-/// and counting a million rows would cost more than the page itself.
-pub const COUNT_CAP: i64 = 10_000;
+pub use crate::db::COUNT_CAP;
 
 const SCOPE: ScopeColumns = ScopeColumns {
     county: Some("c.county_code"),
@@ -737,31 +735,16 @@ impl Store {
                 sql.push(" AND ").push(OPEN);
             }
         };
-        let mut rows = Sql::new(&format!("SELECT {CASE_COLUMNS} FROM cases c"));
-        filtered(&mut rows);
         // Open cases most urgent first, those without a limit last (the expression the partial
         // indexes are built on); a history newest first.
         let order = if filter.open {
-            " ORDER BY COALESCE(c.statutory_due, '9999-12-31'), c.id"
+            "COALESCE(c.statutory_due, '9999-12-31'), c.id"
         } else {
-            " ORDER BY c.submitted_on DESC, c.id DESC"
+            "c.submitted_on DESC, c.id DESC"
         };
-        rows.push(order)
-            .push(" LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
-        let mut items: Vec<CaseSummary> = rows.query_as().fetch_all(self.pool()).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM cases c");
-        filtered(&mut count);
-        // The same order as the page, so that the count walks the same index (without it SQLite
-        // counts open cases by scanning a whole index of all cases).
-        count
-            .push(order)
-            .push(" LIMIT ")
-            .bind(COUNT_CAP)
-            .push(") x");
-        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        let (mut items, total): (Vec<CaseSummary>, i64) = self
+            .page_capped(CASE_COLUMNS, "FROM cases c", order, filtered, page)
+            .await?;
         let calendar = self.calendar().await?;
         for c in &mut items {
             c.remaining = remaining(&calendar, c, today)?;
