@@ -179,6 +179,51 @@ impl HandoverState {
     }
 }
 
+/// Checks what an application hands in against a list of materials, given as (name, required):
+/// every name handed in must be on the list, and every required one must be there, all missing
+/// ones named at once (一次性告知). `list` names the list in messages, e.g. ("事项", "item's").
+pub fn check_materials(
+    handed: &[String],
+    listed: &[(&str, bool)],
+    list: (&str, &str),
+) -> Result<(), DomainError> {
+    let unknown: Vec<&str> = handed
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !listed.iter().any(|(name, _)| name == h))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(DomainError::invalid(
+            "materials",
+            format!("{}材料清单中没有：{}", list.0, unknown.join("、")),
+            format!(
+                "not on the {} list of materials: {}",
+                list.1,
+                unknown.join(", ")
+            ),
+        ));
+    }
+    let missing: Vec<&str> = listed
+        .iter()
+        .filter(|(name, required)| *required && !handed.iter().any(|h| h == name))
+        .map(|(name, _)| *name)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing_materials(&missing))
+    }
+}
+
+/// Required materials not handed in, every one named.
+pub fn missing_materials(missing: &[&str]) -> DomainError {
+    DomainError::rule(
+        "missing_materials",
+        format!("缺少必要材料：{}", missing.join("、")),
+        format!("required materials missing: {}", missing.join(", ")),
+    )
+}
+
 /// A commitment is checked within this many working days of the decision (about two months).
 pub const VERIFICATION_DAYS: u32 = 40;
 
@@ -502,5 +547,22 @@ mod tests {
         }
         .may_decide()
         .unwrap();
+    }
+
+    #[test]
+    fn materials_are_checked_against_the_list_with_every_missing_one_named() {
+        let listed = [("申请书", true), ("营业执照", true), ("平面图", false)];
+        let list = ("事项", "item's");
+        let handed = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        check_materials(&handed(&["申请书", "营业执照"]), &listed, list).unwrap();
+        let e = check_materials(&handed(&["平面图"]), &listed, list).unwrap_err();
+        assert_eq!(e.code(), "missing_materials");
+        assert!(e.message().zh.contains("申请书、营业执照"), "{e:?}");
+        let e = check_materials(&handed(&["户口本"]), &listed, list).unwrap_err();
+        assert_eq!(e.code(), "invalid_field");
+        assert!(
+            e.message().zh.contains("事项材料清单中没有：户口本"),
+            "{e:?}"
+        );
     }
 }

@@ -8,13 +8,12 @@ use tongquan_domain::DomainError;
 use tongquan_domain::access::{Action, Actor, ResourceKind, Scope, reach};
 use tongquan_domain::applicant::ApplicantId;
 use tongquan_domain::bundle::{LeadTime, SharedMaterial, TemplateSpec, shared_materials};
-use tongquan_domain::case::Channel;
+use tongquan_domain::case::{Channel, check_materials};
 use tongquan_domain::catalog::{Material, ServiceKind, parse_date};
 use tongquan_domain::codes::{CountyCode, TownCode};
 
 use crate::cases::{
-    Attachment, CaseSummary, NewCase, Receipt, check_hash, handed_in, insert_case,
-    missing_materials, new_check_code,
+    Attachment, CaseSummary, NewCase, Receipt, check_hash, handed_in, insert_case, new_check_code,
 };
 use crate::db::Sql;
 use crate::write::ensure_may_manage;
@@ -304,31 +303,12 @@ impl Store {
     ) -> Result<BundleReceipt> {
         let template = self.bundle_template(new.template_id, today).await?;
         let handed = handed_in(&new.materials, &new.files);
-        let unknown: Vec<&str> = handed
-            .iter()
-            .filter(|h| !template.materials.iter().any(|m| &m.name == *h))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            return Err(DomainError::invalid(
-                "materials",
-                format!("一件事材料清单中没有：{}", unknown.join("、")),
-                format!(
-                    "not on the bundle's list of materials: {}",
-                    unknown.join(", ")
-                ),
-            )
-            .into());
-        }
-        let missing: Vec<&str> = template
+        let listed: Vec<(&str, bool)> = template
             .materials
             .iter()
-            .filter(|m| m.required && !handed.contains(&m.name))
-            .map(|m| m.name.as_str())
+            .map(|m| (m.name.as_str(), m.required))
             .collect();
-        if !missing.is_empty() {
-            return Err(missing_materials(&missing));
-        }
+        check_materials(&handed, &listed, ("一件事", "bundle's"))?;
         let subs: Vec<NewCase> = template
             .items
             .iter()

@@ -233,6 +233,53 @@ pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
     (item.id, town)
 }
 
+/// A staff member with this role and jurisdiction (e.g. `"371481B01"`), as a token would give.
+pub fn staff(role: tongquan_domain::access::Role, jurisdiction: &str) -> Actor {
+    use tongquan_domain::access::{Jurisdiction, Staff};
+    let name = format!("{}.test", role.slug().replace('_', "-"));
+    Actor::Staff(Staff {
+        id: 2_000,
+        username: tongquan_domain::codes::Username::parse("u", &name).expect("fixture"),
+        role,
+        jurisdiction: Jurisdiction::parse("j", jurisdiction).expect("fixture"),
+    })
+}
+
+/// A convenience service (城乡居民养老保险参保登记) of 乐陵市 in force from 2024-01-01, not handed to
+/// any centre. Returns its id.
+pub async fn convenience_item(s: &Store) -> i64 {
+    let system = Actor::System("fixture");
+    let content = RawItem {
+        name: "城乡居民养老保险参保登记".into(),
+        item_type: "public_service".into(),
+        department: "371481SP".into(),
+        online_depth: "on_site".into(),
+        service: "convenience".into(),
+        ..RawItem::default()
+    }
+    .parse()
+    .expect("fixture");
+    let county = tongquan_domain::codes::CountyCode::parse("c", "371481").expect("fixture");
+    let item = s
+        .create_item(
+            &system,
+            &county,
+            &ImplCode::parse("i", "11371481BM000001").expect("fixture"),
+            &BaseCode::parse("b", "11371481").expect("fixture"),
+            content,
+        )
+        .await
+        .expect("fixture");
+    s.publish(
+        &system,
+        item.id,
+        Validity::parse("2024-01-01", "").expect("fixture"),
+    )
+    .await
+    .expect("fixture");
+    item.id
+}
+
 /// The four-certificate bundle of `county` (its items in force from 2024-01-01, decided at the
 /// county hall), as the demo defines it. Returns the template id.
 pub async fn four_certificate_bundle(s: &Store, county: &str) -> i64 {

@@ -1,13 +1,13 @@
 //! Bundles (一件事) and cross-window hand-offs (跨域通办), run on SQLite and on PostgreSQL.
 
 use chrono::NaiveDate;
-use tongquan_domain::access::{Actor, Jurisdiction, Role, Staff};
+use tongquan_domain::access::{Actor, Role};
 use tongquan_domain::case::{CaseAction, Handover};
-use tongquan_domain::codes::{CountyCode, TownCode, Username};
+use tongquan_domain::codes::{CountyCode, TownCode};
 use tongquan_domain::upload::Upload;
 use tongquan_store::bundles::NewBundle;
 use tongquan_store::cases::{Attachment, CaseStep, NewCase};
-use tongquan_store::testing::{TestDb, delegated_item, four_certificate_bundle};
+use tongquan_store::testing::{TestDb, delegated_item, four_certificate_bundle, staff};
 use tongquan_store::{PageRequest, Store, contract_tests};
 
 const COUNTY: &str = "371481";
@@ -17,15 +17,6 @@ const USCC: &str = "91371400MA3C00000X";
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn staff(role: Role, jurisdiction: &str) -> Actor {
-    Actor::Staff(Staff {
-        id: 2_000,
-        username: Username::parse("u", &format!("{}.test", role.slug().replace('_', "-"))).unwrap(),
-        role,
-        jurisdiction: Jurisdiction::parse("j", jurisdiction).unwrap(),
-    })
 }
 
 fn step(action: CaseAction, lock_version: i64) -> CaseStep {

@@ -2,15 +2,15 @@
 //! table, the calendar's due dates, and bad input that changes nothing.
 
 use chrono::NaiveDate;
-use tongquan_domain::access::{Actor, Jurisdiction, Role, Staff};
+use tongquan_domain::access::{Actor, Role};
 use tongquan_domain::calendar::Calendar;
 use tongquan_domain::case::CaseAction;
 use tongquan_domain::case::{Rating, TaskKind};
-use tongquan_domain::codes::{TownCode, Username};
+use tongquan_domain::codes::TownCode;
 use tongquan_domain::upload::Upload;
 use tongquan_store::audit::AuditFilter;
 use tongquan_store::cases::{Attachment, CaseStep, NewCase};
-use tongquan_store::testing::{TestDb, delegated_item};
+use tongquan_store::testing::{TestDb, delegated_item, staff};
 use tongquan_store::{PageRequest, Store, StoreError, contract_tests};
 
 const SYSTEM: Actor = Actor::System("test");
@@ -20,15 +20,6 @@ const ID: &str = "11010519491231002X";
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn staff(role: Role, jurisdiction: &str) -> Actor {
-    Actor::Staff(Staff {
-        id: 2_000,
-        username: Username::parse("u", &format!("{}.test", role.slug().replace('_', "-"))).unwrap(),
-        role,
-        jurisdiction: Jurisdiction::parse("j", jurisdiction).unwrap(),
-    })
 }
 
 fn application(item: i64, town: &TownCode, channel: &str, materials: &[&str]) -> NewCase {

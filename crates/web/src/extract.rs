@@ -190,6 +190,27 @@ impl MaterialsForm {
             })
             .collect()
     }
+
+    /// A citizen's own online application for `item_id` (0 for a bundle): the applicant's fields
+    /// and the files chosen.
+    pub fn online_application(
+        &self,
+        item_id: i64,
+    ) -> Result<tongquan_store::cases::NewCase, DomainError> {
+        let f = &self.fields;
+        let mut new = tongquan_store::cases::NewCase::parse(
+            item_id,
+            f.text("town"),
+            f.text("applicant_kind"),
+            f.text("applicant_id"),
+            f.text("applicant_name"),
+            f.text("contact"),
+            "online",
+            Vec::new(),
+        )?;
+        new.files = self.attachments()?;
+        Ok(new)
+    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for MaterialsForm {

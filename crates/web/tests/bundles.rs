@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use common::{TestApp, assert_problem, multipart, post_multipart};
 use serde_json::{Value, json};
 use tongquan_store::contract_tests;
-use tongquan_store::testing::{TestDb, delegated_item, four_certificate_bundle};
+use tongquan_store::testing::{TestDb, convenience_item, delegated_item, four_certificate_bundle};
 
 contract_tests!(
     a_bundle_is_applied_for_once_and_followed_on_the_api_and_the_pages,
@@ -354,43 +354,14 @@ async fn a_cross_window_case_is_handed_over_and_returned(db: TestDb) {
 }
 
 async fn a_centre_clerk_records_a_service_on_the_page(db: TestDb) {
-    use tongquan_domain::access::Actor;
-    use tongquan_domain::catalog::{RawItem, Validity};
-    use tongquan_domain::codes::{BaseCode, CountyCode, ImplCode};
-    let system = Actor::System("test");
-    let content = RawItem {
-        name: "城乡居民养老保险参保登记".into(),
-        item_type: "public_service".into(),
-        department: "371481SP".into(),
-        online_depth: "on_site".into(),
-        service: "convenience".into(),
-        ..RawItem::default()
-    }
-    .parse()
-    .unwrap();
-    let county = CountyCode::parse("c", "371481").unwrap();
-    let item = db
-        .store
-        .create_item(
-            &system,
-            &county,
-            &ImplCode::parse("i", "11371481BM000001").unwrap(),
-            &BaseCode::parse("b", "11371481").unwrap(),
-            content,
-        )
-        .await
-        .unwrap();
-    db.store
-        .publish(&system, item.id, Validity::parse("2024-01-01", "").unwrap())
-        .await
-        .unwrap();
+    let item = convenience_item(&db.store).await;
     let t = TestApp::new(db).await;
     let b = t.sign_in("ll.centre").await;
     let page = t.browse(&b, "/cases/services").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("城乡居民养老保险参保登记"));
     let services = "SELECT COUNT(*) FROM services";
-    let id = item.id.to_string();
+    let id = item.to_string();
     for (town, minutes) in [("37148110", "8"), ("371481104", "-3"), ("371481104", "八")] {
         let r = t
             .post_form(

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use common::{TestApp, assert_problem, between, multipart, post_multipart};
 use serde_json::{Value, json};
 use tongquan_store::contract_tests;
-use tongquan_store::testing::{TestDb, delegated_item};
+use tongquan_store::testing::{TestDb, convenience_item, delegated_item};
 
 contract_tests!(
     the_calendar_answers_due_dates_and_refuses_unknown_years,
@@ -20,37 +20,8 @@ contract_tests!(
 );
 
 async fn a_town_centre_records_convenience_services(db: TestDb) {
-    use tongquan_domain::access::Actor;
-    use tongquan_domain::catalog::{RawItem, Validity};
-    use tongquan_domain::codes::{BaseCode, CountyCode, ImplCode};
     let (approval, _) = delegated_item(&db.store, "371481B01").await;
-    let system = Actor::System("test");
-    let content = RawItem {
-        name: "城乡居民养老保险参保登记".into(),
-        item_type: "public_service".into(),
-        department: "371481SP".into(),
-        online_depth: "on_site".into(),
-        service: "convenience".into(),
-        ..RawItem::default()
-    }
-    .parse()
-    .unwrap();
-    let county = CountyCode::parse("c", "371481").unwrap();
-    let item = db
-        .store
-        .create_item(
-            &system,
-            &county,
-            &ImplCode::parse("i", "11371481BM000001").unwrap(),
-            &BaseCode::parse("b", "11371481").unwrap(),
-            content,
-        )
-        .await
-        .unwrap();
-    db.store
-        .publish(&system, item.id, Validity::parse("2024-01-01", "").unwrap())
-        .await
-        .unwrap();
+    let item = convenience_item(&db.store).await;
     let t = TestApp::new(db).await;
     let record = |user: &'static str, body: Value| {
         t.api(Method::POST, "/api/v1/services", Some(user), Some(body))
@@ -59,7 +30,7 @@ async fn a_town_centre_records_convenience_services(db: TestDb) {
     assert_problem(
         &record(
             "ll.branch1",
-            json!({ "item_id": item.id, "town": "371481104", "channel": "window", "minutes": 8 }),
+            json!({ "item_id": item, "town": "371481104", "channel": "window", "minutes": 8 }),
         )
         .await,
         403,
@@ -77,7 +48,7 @@ async fn a_town_centre_records_convenience_services(db: TestDb) {
     assert_problem(
         &record(
             "ll.centre",
-            json!({ "item_id": item.id, "town": "371481104", "channel": "window", "minutes": 0 }),
+            json!({ "item_id": item, "town": "371481104", "channel": "window", "minutes": 0 }),
         )
         .await,
         400,
@@ -86,7 +57,7 @@ async fn a_town_centre_records_convenience_services(db: TestDb) {
     assert_problem(
         &record(
             "ll.centre",
-            json!({ "item_id": item.id, "town": "37148110", "channel": "window" }),
+            json!({ "item_id": item, "town": "37148110", "channel": "window" }),
         )
         .await,
         400,
@@ -95,7 +66,7 @@ async fn a_town_centre_records_convenience_services(db: TestDb) {
     assert_eq!(audit_total(&t).await, before, "nothing recorded");
     let r = record(
         "ll.centre",
-        json!({ "item_id": item.id, "town": "371481104", "channel": "window", "minutes": 8 }),
+        json!({ "item_id": item, "town": "371481104", "channel": "window", "minutes": 8 }),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -11,7 +11,8 @@ use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
 use tongquan_domain::calendar::{Calendar, Extension, Pause, PauseReason};
 use tongquan_domain::case::{
     CaseAction, CaseState, Channel, FOLLOW_UP_DAYS, Handover, HandoverState, Party, Rating,
-    TaskKind, TaskOutcome, VERIFICATION_DAYS, VerificationMethod, Window, step,
+    TaskKind, TaskOutcome, VERIFICATION_DAYS, VerificationMethod, Window, check_materials,
+    missing_materials, step,
 };
 use tongquan_domain::catalog::{Requirement, ServiceKind, parse_date};
 use tongquan_domain::codes::{OfficeCode, TownCode};
@@ -400,32 +401,17 @@ impl Store {
             .into());
         }
         let handed = handed_in(&new.materials, &new.files);
-        let unknown: Vec<&str> = handed
-            .iter()
-            .filter(|m| !content.materials.iter().any(|x| &x.name == *m))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            return Err(DomainError::invalid(
-                "materials",
-                format!("事项材料清单中没有：{}", unknown.join("、")),
-                format!(
-                    "not on the item's list of materials: {}",
-                    unknown.join(", ")
-                ),
-            )
-            .into());
-        }
-        let missing: Vec<&str> = content
+        let listed: Vec<(&str, bool)> = content
             .materials
             .iter()
-            .filter(|m| m.requirement == Requirement::Required.slug())
-            .filter(|m| !handed.contains(&m.name))
-            .map(|m| m.name.as_str())
+            .map(|m| {
+                (
+                    m.name.as_str(),
+                    m.requirement == Requirement::Required.slug(),
+                )
+            })
             .collect();
-        if !missing.is_empty() {
-            return Err(missing_materials(&missing));
-        }
+        check_materials(&handed, &listed, ("事项", "item's"))?;
         if new.commitment {
             if !content.commitment_allowed {
                 return Err(DomainError::invalid(
@@ -926,7 +912,7 @@ impl Store {
                     .map(String::as_str)
                     .collect();
                 if !missing.is_empty() {
-                    return Err(missing_materials(&missing));
+                    return Err(missing_materials(&missing).into());
                 }
             }
             _ => {}
@@ -1521,15 +1507,6 @@ where
             })
         })
         .collect()
-}
-
-pub(crate) fn missing_materials(missing: &[&str]) -> StoreError {
-    DomainError::rule(
-        "missing_materials",
-        format!("缺少必要材料：{}", missing.join("、")),
-        format!("required materials missing: {}", missing.join(", ")),
-    )
-    .into()
 }
 
 /// The case as its applicant sees it: the ID number masked, the applicant's actions.

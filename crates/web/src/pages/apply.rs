@@ -10,7 +10,7 @@ use tongquan_domain::access::Actor;
 use tongquan_domain::applicant::ApplicantKind;
 use tongquan_domain::case::{CaseAction, Rating};
 use tongquan_domain::catalog::{Material, Requirement};
-use tongquan_store::cases::{Case, CaseStep, NewCase, Receipt};
+use tongquan_store::cases::{Case, CaseStep, Receipt};
 use tongquan_store::geography::Town;
 
 use super::cases::Words;
@@ -105,20 +105,9 @@ pub async fn submit(
     form: MaterialsForm,
 ) -> Result<Response, PageError> {
     let id = item_id(&id).map_err(|e| e.0)?;
-    let f = &form.fields;
     let result = async {
-        let mut new = NewCase::parse(
-            id,
-            f.text("town"),
-            f.text("applicant_kind"),
-            f.text("applicant_id"),
-            f.text("applicant_name"),
-            f.text("contact"),
-            "online",
-            Vec::new(),
-        )?;
-        new.files = form.attachments()?;
-        new.commitment = f.checked("commitment");
+        let mut new = form.online_application(id)?;
+        new.commitment = form.fields.checked("commitment");
         Ok::<_, AppError>(
             s.store
                 .submit_case(&Actor::Anonymous, new, s.today())

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use tongquan_domain::access::Actor;
 use tongquan_domain::bundle::SharedMaterial;
 use tongquan_store::bundles::{Bundle, BundleFigures, BundleReceipt, BundleTemplate, NewBundle};
-use tongquan_store::cases::NewCase;
 use tongquan_store::geography::Town;
 
 use super::cases::Words;
@@ -119,19 +118,8 @@ pub async fn submit(
     form: MaterialsForm,
 ) -> Result<Response, PageError> {
     let id = item_id(&id).map_err(|e| e.0)?;
-    let f = &form.fields;
     let result = async {
-        let mut applicant = NewCase::parse(
-            0,
-            f.text("town"),
-            f.text("applicant_kind"),
-            f.text("applicant_id"),
-            f.text("applicant_name"),
-            f.text("contact"),
-            "online",
-            Vec::new(),
-        )?;
-        applicant.files = form.attachments()?;
+        let applicant = form.online_application(0)?;
         Ok::<_, AppError>(
             s.store
                 .submit_bundle(

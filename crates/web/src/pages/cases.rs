@@ -227,6 +227,13 @@ pub async fn act(
     v.staff()?;
     let id = item_id(&id).map_err(|e| e.0)?;
     let step = async {
+        // The hand-offs of a cross-window case are offered among the steps.
+        if let Ok(handover) = Handover::parse("action", form.text("action")) {
+            s.store
+                .hand_off(&v.actor, id, handover, form.version()?, s.today())
+                .await?;
+            return Ok(());
+        }
         let case = s.store.case(&v.actor, id, s.today()).await?;
         let materials = s
             .store
@@ -239,13 +246,6 @@ pub async fn act(
             .filter(|(i, _)| form.checked(&format!("m_{i}")))
             .map(|(_, m)| m.name)
             .collect();
-        // The hand-offs of a cross-window case are offered among the steps.
-        if let Ok(handover) = Handover::parse("action", form.text("action")) {
-            s.store
-                .hand_off(&v.actor, id, handover, form.version()?, s.today())
-                .await?;
-            return Ok(());
-        }
         let step = CaseStep {
             action: CaseAction::parse("action", form.text("action"))?,
             reason: form.text("reason").to_owned(),
