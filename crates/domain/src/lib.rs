@@ -74,6 +74,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod codes;
+pub mod enforcement;
 pub mod error;
 pub mod geo;
 pub mod org;
