@@ -25,6 +25,46 @@ pub enum PlanError {
     MalformedInstance { line: usize, reason: String },
     #[error("no feasible plan found before the time limit")]
     TimeLimit,
+    #[error("the pool of inspection objects is empty")]
+    EmptyPool,
+    #[error("duplicate {what} {id}")]
+    DuplicateId {
+        what: &'static str,
+        what_zh: &'static str,
+        id: String,
+    },
+    #[error("the quota asks for {quota} objects but the pool holds only {pool}")]
+    QuotaExceedsPool { quota: usize, pool: usize },
+    #[error("{}", too_few_en(*team, objects, *more))]
+    TooFewOfficers {
+        team: usize,
+        /// Up to 10 objects short of officers, each with its number of eligible officers.
+        objects: Vec<(i64, usize)>,
+        /// How many more objects are short beyond those listed.
+        more: usize,
+    },
+    #[error("the revealed seed does not match the published commitment")]
+    CommitmentMismatch,
+    #[error("the draw inputs differ from those whose digest was published")]
+    InputsChanged,
+    #[error("the published outcome is not what the seed and inputs produce")]
+    OutcomeMismatch,
+}
+
+fn too_few_en(team: usize, objects: &[(i64, usize)], more: usize) -> String {
+    let listed: Vec<String> = objects
+        .iter()
+        .map(|(id, n)| format!("object {id} ({n} eligible)"))
+        .collect();
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "a team needs {team} eligible officers of the object's region; too few for {}{more}",
+        listed.join(", ")
+    )
 }
 
 impl PlanError {
@@ -40,6 +80,13 @@ impl PlanError {
             PlanError::CapacityInfeasible { .. } => "plan.capacity_infeasible",
             PlanError::MalformedInstance { .. } => "plan.malformed_instance",
             PlanError::TimeLimit => "plan.time_limit",
+            PlanError::EmptyPool => "plan.empty_pool",
+            PlanError::DuplicateId { .. } => "plan.duplicate_id",
+            PlanError::QuotaExceedsPool { .. } => "plan.quota_exceeds_pool",
+            PlanError::TooFewOfficers { .. } => "plan.too_few_officers",
+            PlanError::CommitmentMismatch => "plan.commitment_mismatch",
+            PlanError::InputsChanged => "plan.inputs_changed",
+            PlanError::OutcomeMismatch => "plan.outcome_mismatch",
         }
     }
 
@@ -70,6 +117,33 @@ impl PlanError {
                 format!("第 {line} 行格式错误：{reason}")
             }
             PlanError::TimeLimit => "时限内未找到可行方案".into(),
+            PlanError::EmptyPool => "检查对象库为空，无法抽取".into(),
+            PlanError::DuplicateId { what_zh, id, .. } => format!("{what_zh}“{id}”重复"),
+            PlanError::QuotaExceedsPool { quota, pool } => {
+                format!("抽取数量 {quota} 超过检查对象库总数 {pool}")
+            }
+            PlanError::TooFewOfficers {
+                team,
+                objects,
+                more,
+            } => {
+                let listed: Vec<String> = objects
+                    .iter()
+                    .map(|(id, n)| format!("对象 {id}（可选 {n} 人）"))
+                    .collect();
+                let more = if *more > 0 {
+                    format!("等另外 {more} 个对象")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "每个检查对象需从同一区域抽取 {team} 名未回避的执法人员，以下对象人数不足：{}{more}",
+                    listed.join("、")
+                )
+            }
+            PlanError::CommitmentMismatch => "公布的种子与事先公布的承诺值不符".into(),
+            PlanError::InputsChanged => "抽取所用的名录与事先公布摘要时的名录不一致".into(),
+            PlanError::OutcomeMismatch => "公布的抽取结果与种子和名录算出的结果不一致".into(),
         }
     }
 

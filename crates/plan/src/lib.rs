@@ -1,6 +1,8 @@
-//! Pure service-coverage planners: where branch offices should stand, with proof of how good the
-//! plan is. Every answer carries a proven bound and its gap; `optimal` is true only when the bound
-//! meets the objective (exactly for integer data, within a relative 1e-6 otherwise).
+//! Pure planners: where branch offices should stand (service coverage), which objects and officers a
+//! random inspection draws (verifiable, commit–reveal) and how a year's inspections merge into joint
+//! visits, each with proof of how good or how honest the answer is. For coverage, every answer
+//! carries a proven bound and its gap; `optimal` is true only when the bound meets the objective
+//! (exactly for integer data, within a relative 1e-6 otherwise).
 //!
 //! No I/O beyond parsing text handed in, no printing: progress goes to an optional callback.
 
@@ -8,8 +10,10 @@ mod bnb;
 mod branchcut;
 mod capacitated;
 mod coverage;
+mod draw;
 mod error;
 mod flow;
+mod joint;
 mod localsearch;
 mod mclp;
 mod model;
@@ -29,7 +33,12 @@ pub use coverage::{
     CountyInput, CountyResult, CoverageParams, CoverageReport, Figures, OfficeInput,
     ProposedBranch, Scenario, TownInput, TownResult, plan_coverage,
 };
+pub use draw::{
+    DrawInputs, DrawOutcome, DrawSpec, DrawnObject, PoolObject, PoolOfficer, Quota, Recusal,
+    RiskGrade, commitment, draw, inputs_digest, parse_seed, verify,
+};
 pub use error::PlanError;
+pub use joint::{JointVisit, MergePlan, Requirement, frequency_windows, merge_year};
 pub use mclp::max_cover;
 pub use model::{DemandPoint, Excluded, Instance, Site, great_circle_km};
 pub use orlib::{CapInstance, ScpInstance, read_cap, read_pmed, read_scp};
