@@ -179,6 +179,8 @@ kinds!(
         Item = "item", "事项", "item";
         Delegation = "delegation", "赋权", "delegation";
         Case = "case", "办件", "case";
+        Enforcement = "enforcement", "执法记录", "enforcement record";
+        InspectionObject = "inspection_object", "检查对象", "inspection object";
     }
 );
 
@@ -260,6 +262,13 @@ pub fn reach(actor: &Actor, kind: ResourceKind, action: Action) -> Reach {
         (Role::TeamLeader, K::Account | K::AuditEntry, Action::Read) => own(),
         (Role::TeamLeader, K::Town, Action::Manage) => own(),
         (Role::Officer, K::Account, Action::Read) => Reach::OwnAccount(staff.id),
+        (Role::DepartmentAdmin | Role::TeamLeader | Role::Officer, K::Enforcement, _) => own(),
+        // A department inspects the whole county's enterprises; a town team its own town's.
+        (Role::DepartmentAdmin | Role::Officer, K::InspectionObject, _) => staff
+            .jurisdiction
+            .county()
+            .map_or(Reach::Nothing, Reach::County),
+        (Role::TeamLeader, K::InspectionObject, _) => own(),
         _ => Reach::Nothing,
     }
 }

@@ -169,3 +169,100 @@ mod tests {
         assert_eq!(DistanceBand::of(15.5), DistanceBand::Beyond15);
     }
 }
+
+/// The polygons of a GeoJSON Polygon or MultiPolygon geometry; anything else is empty.
+pub fn polygons(geometry: &str) -> geo::MultiPolygon<f64> {
+    let g: serde_json::Value = serde_json::from_str(geometry).unwrap_or_default();
+    let list: Vec<&serde_json::Value> = match g["type"].as_str() {
+        Some("Polygon") => vec![&g["coordinates"]],
+        Some("MultiPolygon") => g["coordinates"]
+            .as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let ring = |r: &serde_json::Value| -> geo::LineString<f64> {
+        r.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                Some(geo::Coord {
+                    x: c[0].as_f64()?,
+                    y: c[1].as_f64()?,
+                })
+            })
+            .collect()
+    };
+    geo::MultiPolygon(
+        list.into_iter()
+            .filter_map(|p| p.as_array())
+            .filter(|rings| !rings.is_empty())
+            .map(|rings| geo::Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect()))
+            .collect(),
+    )
+}
+
+/// The nearest of `candidates` to `p`, if any.
+pub fn nearest<T>(p: LatLon, candidates: impl IntoIterator<Item = (T, LatLon)>) -> Option<T> {
+    candidates
+        .into_iter()
+        .map(|(t, at)| (distance_km(p, at), t))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, t)| t)
+}
+
+#[cfg(test)]
+mod polygon_tests {
+    use geo::Contains;
+
+    use super::*;
+
+    #[test]
+    fn polygons_read_geojson_and_contain_inner_points() {
+        let square =
+            r#"{"type":"Polygon","coordinates":[[[116,37],[117,37],[117,38],[116,38],[116,37]]]}"#;
+        let m = polygons(square);
+        assert!(
+            m.contains(
+                &LatLon {
+                    lat: 37.5,
+                    lon: 116.5
+                }
+                .point()
+            )
+        );
+        assert!(
+            !m.contains(
+                &LatLon {
+                    lat: 39.0,
+                    lon: 116.5
+                }
+                .point()
+            )
+        );
+        assert!(polygons("not json").0.is_empty());
+        let near = nearest(
+            LatLon {
+                lat: 37.5,
+                lon: 116.5,
+            },
+            [
+                (
+                    "far",
+                    LatLon {
+                        lat: 38.0,
+                        lon: 117.0,
+                    },
+                ),
+                (
+                    "near",
+                    LatLon {
+                        lat: 37.4,
+                        lon: 116.5,
+                    },
+                ),
+            ],
+        );
+        assert_eq!(near, Some("near"));
+    }
+}

@@ -16,6 +16,7 @@ pub mod catalog;
 mod db;
 pub mod delegations;
 pub mod departments;
+pub mod enforcement;
 pub mod error;
 pub mod geography;
 pub mod import;

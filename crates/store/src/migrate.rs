@@ -14,6 +14,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "catalog", include_str!("../migrations/0002_catalog.sql")),
     (3, "cases", include_str!("../migrations/0003_cases.sql")),
     (4, "bundles", include_str!("../migrations/0004_bundles.sql")),
+    (
+        5,
+        "enforcement",
+        include_str!("../migrations/0005_enforcement.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -9,7 +9,7 @@ use tempfile::TempDir;
 
 use tongquan_domain::access::Actor;
 use tongquan_domain::catalog::{RawItem, RawMaterial, Recipient, Validity};
-use tongquan_domain::codes::{BaseCode, ImplCode, OfficeCode, TownCode};
+use tongquan_domain::codes::{BaseCode, CountyCode, ImplCode, OfficeCode, TownCode};
 
 use crate::delegations::NewBatch;
 use crate::{Backend, Result, Store, seed};
@@ -323,5 +323,155 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+}
+
+/// An enforcement setting in 乐陵市 (371481): a market-regulation penalty power delegated to
+/// 杨安镇 from 2024-01-01 (not to 市中街道); two enterprises, one in each town; four officers of
+/// the market department (three with credentials valid 2024–2028, one expired in 2025), all
+/// dispatched to 杨安镇.
+pub struct EnforcementFixture {
+    pub power: i64,
+    pub delegated_town: TownCode,
+    pub other_town: TownCode,
+    pub department: tongquan_domain::codes::DepartmentCode,
+    pub objects: [i64; 2],
+    /// Three valid officers, then the expired one.
+    pub officers: [i64; 4],
+}
+
+pub async fn enforcement_fixture(s: &Store) -> EnforcementFixture {
+    use chrono::NaiveDate;
+    use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
+    use tongquan_domain::codes::DepartmentCode;
+    use tongquan_domain::enforcement::{
+        Credential, DispatchForm, EnforcementDomain, ObjectKind, RiskGrade,
+    };
+
+    use crate::enforcement::objects::NewObject;
+    use crate::enforcement::officers::NewOfficer;
+
+    let system = Actor::System("fixture");
+    let county = CountyCode::parse("c", "371481").expect("fixture");
+    let town = TownCode::parse("t", "371481100").expect("fixture");
+    let other = TownCode::parse("t", "371481001").expect("fixture");
+    let department = DepartmentCode::parse("d", "371481SJ").expect("fixture");
+    let content = RawItem {
+        name: "对未取得营业执照擅自从事经营活动的行政处罚".into(),
+        item_type: "penalty".into(),
+        department: department.to_string(),
+        exercise_level: "县级（赋权乡镇行使）".into(),
+        online_depth: "on_site".into(),
+        max_visits: "0".into(),
+        service: "approval".into(),
+        category: "市场监管".into(),
+        legal_basis_setting: "《无证无照经营查处办法》".into(),
+        ..RawItem::default()
+    }
+    .parse()
+    .expect("fixture");
+    let item = s
+        .create_item(
+            &system,
+            &county,
+            &ImplCode::parse("i", "SDZF02001-371481000000").expect("fixture"),
+            &BaseCode::parse("b", "SDZF02001").expect("fixture"),
+            content,
+        )
+        .await
+        .expect("fixture");
+    let validity = Validity::parse("2024-01-01", "").expect("fixture");
+    s.publish(&system, item.id, validity)
+        .await
+        .expect("fixture");
+    let batch = NewBatch::parse(
+        county.as_str(),
+        "乐政发〔2023〕88号",
+        "2023-12-20",
+        "关于赋予镇（街道）部分县级行政执法权限的决定",
+        "empower",
+        "371481ZB",
+        "《中华人民共和国行政处罚法》第二十四条",
+    )
+    .expect("fixture");
+    let batch = s.create_batch(&system, batch).await.expect("fixture").id;
+    s.delegate(
+        &system,
+        batch,
+        &[item.id],
+        &[Recipient::Town(town.clone())],
+        validity,
+    )
+    .await
+    .expect("fixture");
+    let mut objects = [0; 2];
+    for (n, (t, first17)) in [(&town, "91371481MA3C0000"), (&other, "91371481MA3C0001")]
+        .into_iter()
+        .enumerate()
+    {
+        objects[n] = s
+            .create_inspection_object(
+                &system,
+                NewObject {
+                    town: t.clone(),
+                    kind: ObjectKind::Enterprise,
+                    credit_code: Some(
+                        ApplicantId::complete(ApplicantKind::Enterprise, &format!("{first17}{n}"))
+                            .expect("fixture"),
+                    ),
+                    name: format!("乐陵市某食品有限公司{}", n + 1),
+                    industry: "食品制造".into(),
+                    position: None,
+                    grade: RiskGrade::C,
+                    domains: vec![EnforcementDomain::Market, EnforcementDomain::Safety],
+                },
+            )
+            .await
+            .expect("fixture")
+            .id;
+    }
+    let d = |s: &str| s.parse::<NaiveDate>().expect("fixture");
+    let mut officers = [0; 4];
+    for (n, to) in ["2028-12-31", "2028-12-31", "2028-12-31", "2025-06-30"]
+        .into_iter()
+        .enumerate()
+    {
+        let credential = Credential::parse(
+            &format!("SD1481{n:04}"),
+            "market",
+            "德州市人民政府",
+            d("2024-01-01"),
+            d(to),
+        )
+        .expect("fixture");
+        let o = s
+            .create_officer(
+                &system,
+                NewOfficer {
+                    department: department.clone(),
+                    name: format!("执法员{}", n + 1),
+                    credential: Some(credential),
+                },
+            )
+            .await
+            .expect("fixture");
+        s.dispatch_officer(
+            &system,
+            o.id,
+            DispatchForm::Stationed,
+            std::slice::from_ref(&town),
+            d("2024-01-01"),
+        )
+        .await
+        .expect("fixture");
+        officers[n] = o.id;
+    }
+    EnforcementFixture {
+        power: item.id,
+        delegated_town: town,
+        other_town: other,
+        department,
+        objects,
+        officers,
     }
 }

@@ -55,6 +55,11 @@ impl Write {
         &mut self.tx
     }
 
+    /// Who writes, as the audit trail names them.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
     /// The transaction's timestamp, for rows written in it.
     pub fn at(&self) -> &str {
         &self.at

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use geo::{Coord, LineString, Simplify};
+use geo::{LineString, Simplify};
 use tongquan_domain::codes::CountyCode;
 use tongquan_domain::geo::{BandCounts, DistanceBand};
 use tongquan_plan::CoverageReport;
@@ -29,29 +29,11 @@ pub struct MapView {
 
 /// Rings of a Polygon or MultiPolygon geometry, as (lon, lat) line strings.
 fn rings(geometry: &str) -> Vec<LineString<f64>> {
-    let g: serde_json::Value = serde_json::from_str(geometry).unwrap_or_default();
-    let polygons: Vec<&serde_json::Value> = match g["type"].as_str() {
-        Some("Polygon") => vec![&g["coordinates"]],
-        Some("MultiPolygon") => g["coordinates"]
-            .as_array()
-            .map(|a| a.iter().collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    polygons
+    tongquan_domain::geo::polygons(geometry)
         .into_iter()
-        .filter_map(|p| p.as_array())
-        .flatten()
-        .filter_map(|ring| ring.as_array())
-        .map(|ring| {
-            ring.iter()
-                .filter_map(|c| {
-                    Some(Coord {
-                        x: c[0].as_f64()?,
-                        y: c[1].as_f64()?,
-                    })
-                })
-                .collect::<LineString<f64>>()
+        .flat_map(|p| {
+            let (outer, inner) = p.into_inner();
+            std::iter::once(outer).chain(inner)
         })
         .collect()
 }

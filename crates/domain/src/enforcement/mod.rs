@@ -125,6 +125,23 @@ kinds!(
     }
 );
 
+kinds!(
+    /// Why an inspection takes place: a routine plan or a draw count against the visit cap; a
+    /// lead or a complaint does not.
+    Trigger, "检查缘由", "inspection trigger" {
+        Routine = "routine", "计划检查", "planned";
+        Draw = "draw", "双随机抽查", "random draw";
+        Lead = "lead", "线索核查", "lead";
+        Complaint = "complaint", "投诉举报", "complaint";
+    }
+);
+
+impl Trigger {
+    pub fn is_triggered(self) -> bool {
+        matches!(self, Self::Lead | Self::Complaint)
+    }
+}
+
 /// An officer's enforcement credential (执法证).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credential {

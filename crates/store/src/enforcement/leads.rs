@@ -1,0 +1,389 @@
+//! Leads (线索): intake from patrols, the 12345 hotline, the public site and referrals; routing
+//! to the town team or the county department; timers from receipt to closure.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use geo::Contains;
+use serde::Serialize;
+use serde_json::json;
+use tongquan_domain::DomainError;
+use tongquan_domain::access::{Action, Actor, ResourceKind, Scope, reach};
+use tongquan_domain::catalog::Recipient;
+use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
+use tongquan_domain::enforcement::EnforcementDomain;
+use tongquan_domain::enforcement::lead::{
+    Handler, LeadSource, LeadState, LeadStep, LeadTimes, Urgency, route,
+};
+use tongquan_domain::geo::{LatLon, nearest, polygons};
+
+use super::{RECORD, require, scope};
+use crate::db::{Sql, timestamp};
+use crate::scope::push_reach;
+use crate::{Page, PageRequest, Result, Store, StoreError};
+
+/// Where a lead is: a town, or a point resolved to the town it lies in.
+#[derive(Debug, Clone)]
+pub enum LeadPlace {
+    Town(TownCode),
+    Point(LatLon),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLead {
+    pub source: LeadSource,
+    pub domain: EnforcementDomain,
+    pub description: String,
+    pub address: String,
+    pub place: LeadPlace,
+    pub urgency: Urgency,
+    /// Name or contact of who reported it; may be empty (anonymous report).
+    pub reporter: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Lead {
+    pub id: i64,
+    pub county_code: String,
+    pub town_code: String,
+    pub town_name: String,
+    pub handler_kind: String,
+    pub handler_code: String,
+    pub route_reason_zh: String,
+    pub route_reason_en: String,
+    pub source: String,
+    pub domain: String,
+    pub description: String,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub urgency: String,
+    pub state: String,
+    pub received_at: String,
+    pub dispatched_at: Option<String>,
+    pub on_site_at: Option<String>,
+    pub disposed_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub disposal: String,
+    pub lock_version: i64,
+}
+
+impl Lead {
+    pub fn times(&self) -> LeadTimes {
+        let t = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<DateTime<Utc>>().ok());
+        LeadTimes {
+            received: self.received_at.parse().ok(),
+            dispatched: t(&self.dispatched_at),
+            on_site: t(&self.on_site_at),
+            disposed: t(&self.disposed_at),
+            closed: t(&self.closed_at),
+        }
+    }
+
+    /// Whether the on-site target is missed (late, or not there and the time is up).
+    pub fn breached(&self, now: DateTime<Utc>) -> bool {
+        Urgency::parse("urgency", &self.urgency).is_ok_and(|u| self.times().breached(u, now))
+    }
+
+    fn handler_scope(&self) -> Scope {
+        let county = CountyCode::parse("county", &self.county_code).expect("stored");
+        match self.handler_kind.as_str() {
+            "town" => scope(
+                &county,
+                Some(&TownCode::parse("town", &self.town_code).expect("stored")),
+                None,
+            ),
+            _ => scope(
+                &county,
+                None,
+                Some(&DepartmentCode::parse("department", &self.handler_code).expect("stored")),
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub county: Option<CountyCode>,
+    pub town: Option<TownCode>,
+    pub state: Option<LeadState>,
+    /// Leads received on or after this day.
+    pub since: Option<NaiveDate>,
+}
+
+const SELECT: &str = "SELECT x.id, x.county_code, x.town_code, t.name AS town_name, x.handler_kind, x.handler_code,
+    x.route_reason_zh, x.route_reason_en, x.source, x.domain, x.description, x.address, x.lat, x.lon, x.urgency,
+    x.state, x.received_at, x.dispatched_at, x.on_site_at, x.disposed_at, x.closed_at, x.disposal, x.lock_version
+    FROM leads x JOIN towns t ON t.code = x.town_code";
+
+impl Store {
+    /// The town a point lies in: inside the city's boundary, in a county's polygon, nearest town
+    /// seat of that county. A point outside the city is refused.
+    pub async fn locate_town(&self, p: LatLon) -> Result<TownCode> {
+        let boundaries = self.boundaries().await?;
+        let outside = || {
+            DomainError::rule(
+                "outside_city",
+                format!("坐标（纬度 {:.5}，经度 {:.5}）不在本市范围内", p.lat, p.lon),
+                format!(
+                    "the point (lat {:.5}, lon {:.5}) lies outside the city",
+                    p.lat, p.lon
+                ),
+            )
+        };
+        let point = p.point();
+        if !boundaries
+            .iter()
+            .any(|b| b.level == "city" && polygons(&b.geometry).contains(&point))
+        {
+            return Err(outside().into());
+        }
+        let mut counties: Vec<String> = boundaries
+            .iter()
+            .filter(|b| b.level == "county" && polygons(&b.geometry).contains(&point))
+            .map(|b| b.code.clone())
+            .collect();
+        // 天衢新区 has no polygon of its own; its towns lie inside 德城区's.
+        if counties.iter().any(|c| c == "371402") {
+            counties.push("371471".into());
+        }
+        let towns = self.all_towns(None).await?;
+        let candidates = towns
+            .iter()
+            .filter(|t| counties.is_empty() || counties.contains(&t.county_code.to_string()))
+            .filter_map(|t| Some((t.code.clone(), t.position()?)));
+        nearest(p, candidates).ok_or_else(|| outside().into())
+    }
+
+    /// The document by which the field's powers are with the town on `date`, if they are: any
+    /// penalty power of the field's catalog category delegated to the town and active.
+    pub async fn field_delegation(
+        &self,
+        town: &TownCode,
+        domain: EnforcementDomain,
+        date: NaiveDate,
+    ) -> Result<Option<String>> {
+        let items = self
+            .delegated_items(&Recipient::Town(town.clone()), date)
+            .await?;
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let mut sql = Sql::new(
+            "SELECT MIN(b.doc_number) FROM delegations d JOIN batches b ON b.id = d.batch_id
+             JOIN item_versions v ON v.item_id = d.item_id AND v.status = 'published'
+             WHERE d.recipient = ",
+        );
+        sql.bind(town.to_string())
+            .push(" AND v.category = ")
+            .bind(domain.zh().to_owned())
+            .push(" AND ");
+        sql.bind_in("d.item_id", &items);
+        let (doc,): (Option<String>,) = sql.query_as().fetch_one(self.pool()).await?;
+        Ok(doc)
+    }
+
+    /// Takes a lead in and routes it. The public files its own reports; the other sources are
+    /// staff's.
+    pub async fn report_lead(
+        &self,
+        actor: &Actor,
+        new: NewLead,
+        now: DateTime<Utc>,
+    ) -> Result<Lead> {
+        if new.source != LeadSource::Public && actor.staff().is_none() {
+            return Err(DomainError::forbidden(
+                "只有工作人员可以登记巡查、热线和移送线索",
+                "only staff file patrol, hotline and referral leads",
+            )
+            .into());
+        }
+        let description = new.description.trim();
+        if description.chars().count() < 5 || description.chars().count() > 2000 {
+            return Err(DomainError::invalid(
+                "description",
+                "问题描述应为 5 至 2000 个字",
+                "a description is 5 to 2000 characters",
+            )
+            .into());
+        }
+        let (town, point) = match new.place {
+            LeadPlace::Town(t) => (t, None),
+            LeadPlace::Point(p) => (self.locate_town(p).await?, Some(p)),
+        };
+        let town_record = self.town(&town).await?;
+        let today = now.date_naive();
+        let doc = self.field_delegation(&town, new.domain, today).await?;
+        let (handler, reason) = route(new.domain, &town, &town_record.name, doc.as_deref());
+        let department = match &handler {
+            Handler::Department(d) => Some(d.to_string()),
+            Handler::Town(_) => None,
+        };
+        let county = town.county();
+        let mut w = self.write(actor).await?;
+        let mut sql = Sql::new(
+            "INSERT INTO leads (county_code, town_code, department_code, handler_kind, handler_code, route_reason_zh,
+                route_reason_en, source, domain, description, address, lat, lon, urgency, state, received_at, disposal, reporter)
+             VALUES (",
+        );
+        sql.bind(county.to_string())
+            .push(", ")
+            .bind(town.to_string())
+            .push(", ")
+            .bind(department.clone())
+            .push(", ")
+            .bind(handler.kind().to_owned())
+            .push(", ")
+            .bind(handler.code())
+            .push(", ")
+            .bind(reason.zh.clone())
+            .push(", ")
+            .bind(reason.en.clone())
+            .push(", ")
+            .bind(new.source.slug().to_owned())
+            .push(", ")
+            .bind(new.domain.slug().to_owned())
+            .push(", ")
+            .bind(description.to_owned())
+            .push(", ")
+            .bind(new.address.trim().to_owned())
+            .push(", ")
+            .bind_f64(point.map(|p| p.lat))
+            .push(", ")
+            .bind_f64(point.map(|p| p.lon))
+            .push(", ")
+            .bind(new.urgency.slug().to_owned())
+            .push(", 'received', ")
+            .bind(timestamp(now))
+            .push(", '', ")
+            .bind(new.reporter.trim().chars().take(100).collect::<String>())
+            .push(") RETURNING id");
+        let (id,): (i64,) = sql.query_as().fetch_one(w.conn()).await?;
+        let dept = department
+            .as_deref()
+            .map(|d| DepartmentCode::parse("department", d).expect("routed"));
+        w.audit(
+            "lead.report",
+            "lead",
+            &id.to_string(),
+            &scope(&county, Some(&town), dept.as_ref()),
+            json!({ "source": new.source.slug(), "domain": new.domain.slug(), "handler": handler.code() }),
+        );
+        w.commit().await?;
+        self.public_lead(id).await
+    }
+
+    /// Moves a lead on: dispatch, arrive, dispose (with what was done), close. Only its handler may.
+    pub async fn lead_step(
+        &self,
+        actor: &Actor,
+        id: i64,
+        step: LeadStep,
+        note: &str,
+        lock_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Lead> {
+        let lead = self.lead(actor, id).await?;
+        require(actor, ResourceKind::Enforcement, &lead.handler_scope())?;
+        let next = LeadState::parse("state", &lead.state)?.after(step)?;
+        let note = note.trim();
+        if step == LeadStep::Dispose && note.is_empty() {
+            return Err(DomainError::Required {
+                field: "note".into(),
+            }
+            .into());
+        }
+        let column = match next {
+            LeadState::Dispatched => "dispatched_at",
+            LeadState::OnSite => "on_site_at",
+            LeadState::Disposed => "disposed_at",
+            _ => "closed_at",
+        };
+        let mut w = self.write(actor).await?;
+        let mut sql = Sql::new("UPDATE leads SET state = ");
+        sql.bind(next.slug().to_owned())
+            .push(", ")
+            .push(column)
+            .push(" = ")
+            .bind(timestamp(now));
+        if step == LeadStep::Dispose {
+            sql.push(", disposal = ").bind(note.to_owned());
+        }
+        sql.push(", lock_version = lock_version + 1 WHERE id = ")
+            .bind(id)
+            .push(" AND lock_version = ")
+            .bind(lock_version);
+        if sql.query().execute(w.conn()).await?.rows_affected() == 0 {
+            return Err(StoreError::Stale {
+                kind: "lead",
+                id: id.to_string(),
+                expected: lock_version,
+            });
+        }
+        w.audit(
+            &format!("lead.{}", step.slug()),
+            "lead",
+            &id.to_string(),
+            &lead.handler_scope(),
+            json!({ "note": note }),
+        );
+        w.commit().await?;
+        self.lead(actor, id).await
+    }
+
+    pub async fn lead(&self, actor: &Actor, id: i64) -> Result<Lead> {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" WHERE x.id = ").bind(id).push(" AND ");
+        push_reach(
+            &mut sql,
+            &reach(actor, ResourceKind::Enforcement, Action::Read),
+            &RECORD,
+        );
+        sql.query_as()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::not_found("lead", id))
+    }
+
+    /// A lead as the public follows it (Open311): no reporter.
+    pub async fn public_lead(&self, id: i64) -> Result<Lead> {
+        self.lead(&Actor::System("public"), id).await
+    }
+
+    pub async fn leads(
+        &self,
+        actor: &Actor,
+        f: &LeadFilter,
+        page: PageRequest,
+    ) -> Result<Page<Lead>> {
+        let filter = |sql: &mut Sql| {
+            sql.push(" WHERE ");
+            push_reach(
+                sql,
+                &reach(actor, ResourceKind::Enforcement, Action::Read),
+                &RECORD,
+            );
+            if let Some(c) = &f.county {
+                sql.push(" AND x.county_code = ").bind(c.to_string());
+            }
+            if let Some(t) = &f.town {
+                sql.push(" AND x.town_code = ").bind(t.to_string());
+            }
+            if let Some(s) = f.state {
+                sql.push(" AND x.state = ").bind(s.slug().to_owned());
+            }
+            if let Some(d) = f.since {
+                sql.push(" AND x.received_at >= ").bind(d.to_string());
+            }
+        };
+        let mut rows = Sql::new(SELECT);
+        filter(&mut rows);
+        rows.push(" ORDER BY x.id DESC LIMIT ")
+            .bind(page.per_page)
+            .push(" OFFSET ")
+            .bind(page.offset());
+        let items = rows.query_as().fetch_all(self.pool()).await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM leads x");
+        filter(&mut count);
+        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        Ok(Page::new(items, page, total))
+    }
+}

@@ -1,0 +1,758 @@
+//! Enforcement moved down: inspections, random draws, leads, hazards and penalty cases, run on
+//! SQLite and on PostgreSQL. Every refused input leaves the tables as they were.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use tongquan_domain::access::{Actor, Role};
+use tongquan_domain::case::Rating;
+use tongquan_domain::enforcement::hazard::{HazardLevel, HazardState};
+use tongquan_domain::enforcement::lead::{LeadSource, LeadStep, Urgency};
+use tongquan_domain::enforcement::penalty::PenaltyStep;
+use tongquan_domain::enforcement::{EnforcementDomain, Trigger};
+use tongquan_domain::geo::LatLon;
+use tongquan_plan::{DrawSpec, Quota};
+use tongquan_store::enforcement::draws::NewDraw;
+use tongquan_store::enforcement::hazards::Reinspection;
+use tongquan_store::enforcement::inspections::{NewHazard, NewInspection};
+use tongquan_store::enforcement::leads::{LeadPlace, NewLead};
+use tongquan_store::enforcement::penalties::NewPenalty;
+use tongquan_store::testing::{EnforcementFixture, TestDb, enforcement_fixture, staff};
+use tongquan_store::{Store, StoreError, contract_tests};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+const TODAY: &str = "2026-06-15";
+
+fn visit(f: &EnforcementFixture, officers: &[i64], on: &str, trigger: Trigger) -> NewInspection {
+    NewInspection {
+        object_id: f.objects[0],
+        department: f.department.clone(),
+        joined: Vec::new(),
+        trigger,
+        draw_id: None,
+        lead_id: None,
+        visited_on: d(on),
+        started_at: "09:00".into(),
+        ended_at: "10:30".into(),
+        officers: officers.to_vec(),
+        items: vec!["食品经营者日常经营".into()],
+        findings: String::new(),
+        hazards: Vec::new(),
+        override_reason: None,
+    }
+}
+
+async fn count(s: &Store, table: &'static str) -> i64 {
+    let sql: &'static str = match table {
+        "inspections" => "SELECT COUNT(*) FROM inspections",
+        "hazards" => "SELECT COUNT(*) FROM hazards",
+        "draws" => "SELECT COUNT(*) FROM draws",
+        "leads" => "SELECT COUNT(*) FROM leads",
+        "penalty_cases" => "SELECT COUNT(*) FROM penalty_cases",
+        _ => unreachable!(),
+    };
+    s.count_raw(sql).await.unwrap()
+}
+
+fn code(e: StoreError) -> String {
+    e.code().to_owned()
+}
+
+async fn inspections_check_officers_cap_and_hazards(db: TestDb) {
+    let s = &db.store;
+    let f = enforcement_fixture(s).await;
+    let dept = staff(Role::DepartmentAdmin, "371481SJ");
+    let [a, b, c, expired] = f.officers;
+    let today = d(TODAY);
+
+    for (bad, want) in [
+        (
+            visit(&f, &[a], "2026-06-01", Trigger::Routine),
+            "too_few_officers",
+        ),
+        (
+            visit(&f, &[a, a], "2026-06-01", Trigger::Routine),
+            "too_few_officers",
+        ),
+        (
+            visit(&f, &[a, expired], "2026-06-01", Trigger::Routine),
+            "credential_invalid",
+        ),
+        (
+            visit(&f, &[a, b], "2026-06-20", Trigger::Routine),
+            "invalid_field",
+        ),
+        (
+            visit(&f, &[a, 999_999], "2026-06-01", Trigger::Routine),
+            "invalid_field",
+        ),
+    ] {
+        assert_eq!(
+            code(s.record_inspection(&dept, bad, today).await.unwrap_err()),
+            want
+        );
+    }
+    let mut past = visit(&f, &[a, b], "2026-06-01", Trigger::Routine);
+    past.hazards = vec![NewHazard {
+        level: HazardLevel::General,
+        description: "灭火器过期".into(),
+        responsible: "企业负责人".into(),
+        deadline: d("2026-06-14"),
+    }];
+    let err = s.record_inspection(&dept, past, today).await.unwrap_err();
+    assert_eq!(err.field(), Some("deadline"));
+    s.declare_recusal(&dept, c, f.objects[0], "近亲属在该企业任职")
+        .await
+        .unwrap();
+    let recused = s
+        .record_inspection(
+            &dept,
+            visit(&f, &[a, c], "2026-06-01", Trigger::Routine),
+            today,
+        )
+        .await;
+    assert_eq!(code(recused.unwrap_err()), "recused");
+    let other_county = staff(Role::DepartmentAdmin, "371402SJ");
+    let forbidden = s
+        .record_inspection(
+            &other_county,
+            visit(&f, &[a, b], "2026-06-01", Trigger::Routine),
+            today,
+        )
+        .await;
+    assert!(forbidden.is_err());
+    assert_eq!(
+        count(s, "inspections").await,
+        0,
+        "every refused visit wrote nothing"
+    );
+    assert_eq!(count(s, "hazards").await, 0);
+
+    let mut first = visit(&f, &[a, b], "2026-06-01", Trigger::Routine);
+    first.findings = "进货查验记录不全".into();
+    first.hazards = vec![NewHazard {
+        level: HazardLevel::Major,
+        description: "冷库制冷设备故障".into(),
+        responsible: "企业负责人 张某".into(),
+        deadline: d("2026-06-30"),
+    }];
+    let receipt = s.record_inspection(&dept, first, today).await.unwrap();
+    assert_eq!(receipt.inspection.found, 1);
+    assert_eq!(receipt.hazards.len(), 1);
+    assert_eq!(receipt.rating_code.len(), 8);
+
+    // The month's cap: a second planned visit needs a reason; a lead-triggered one does not.
+    let again = s
+        .record_inspection(
+            &dept,
+            visit(&f, &[a, b], "2026-06-10", Trigger::Routine),
+            today,
+        )
+        .await;
+    assert_eq!(code(again.unwrap_err()), "visit_cap");
+    assert_eq!(count(s, "inspections").await, 1);
+    let mut overridden = visit(&f, &[a, b], "2026-06-10", Trigger::Routine);
+    overridden.override_reason = Some("食品安全专项整治".into());
+    let o = s.record_inspection(&dept, overridden, today).await.unwrap();
+    assert_eq!(
+        o.inspection.override_reason.as_deref(),
+        Some("食品安全专项整治")
+    );
+    s.record_inspection(
+        &dept,
+        visit(&f, &[a, b], "2026-06-11", Trigger::Lead),
+        today,
+    )
+    .await
+    .unwrap();
+    s.record_inspection(
+        &dept,
+        visit(&f, &[a, b], "2026-06-12", Trigger::Complaint),
+        today,
+    )
+    .await
+    .unwrap();
+    // Three clean visits in a row by a and b: they now recuse, a fresh pair may go.
+    let repeat = s
+        .record_inspection(
+            &dept,
+            visit(&f, &[a, b], "2026-06-13", Trigger::Lead),
+            today,
+        )
+        .await;
+    assert_eq!(code(repeat.unwrap_err()), "recused");
+    assert_eq!(count(s, "inspections").await, 4);
+
+    // The enterprise sees its visits and rates each once with its code.
+    let credit = s
+        .inspection_object(&Actor::System("t"), f.objects[0])
+        .await
+        .unwrap()
+        .credit_code
+        .unwrap();
+    let credit = tongquan_domain::applicant::ApplicantId::parse(
+        "c",
+        tongquan_domain::applicant::ApplicantKind::Enterprise,
+        &credit,
+    )
+    .unwrap();
+    assert_eq!(s.visits_of(&credit).await.unwrap().len(), 4);
+    let five = Rating::parse("rating", "5").unwrap();
+    assert_eq!(
+        code(s.rate_inspection("WRONG123", five, "").await.unwrap_err()),
+        "invalid_field"
+    );
+    s.rate_inspection(&receipt.rating_code.to_lowercase(), five, "规范")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(
+            s.rate_inspection(&receipt.rating_code, five, "")
+                .await
+                .unwrap_err()
+        ),
+        "taken"
+    );
+    assert_eq!(
+        s.visits_of(&credit)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|v| v.rated == 1)
+            .count(),
+        1
+    );
+
+    // The hazard: a re-inspection with a past deadline is refused; overdue ones go up.
+    let h = s.hazard(&dept, receipt.hazards[0]).await.unwrap();
+    let stale = s
+        .reinspect_hazard(
+            &dept,
+            h.id,
+            Reinspection {
+                rectified: false,
+                new_deadline: Some(d("2026-06-01")),
+                note: String::new(),
+                lock_version: h.lock_version,
+            },
+            today,
+        )
+        .await;
+    assert_eq!(stale.unwrap_err().field(), Some("deadline"));
+    assert_eq!(s.hazard(&dept, h.id).await.unwrap().deadline, "2026-06-30");
+    assert_eq!(
+        s.escalate_overdue_hazards(&Actor::System("t"), d("2026-06-30"))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        s.escalate_overdue_hazards(&Actor::System("t"), d("2026-07-01"))
+            .await
+            .unwrap(),
+        1
+    );
+    let h = s.hazard(&dept, h.id).await.unwrap();
+    assert_eq!(h.state, HazardState::Escalated.slug());
+    assert_eq!(h.department_code, "371481SJ");
+    let closed = s
+        .reinspect_hazard(
+            &dept,
+            h.id,
+            Reinspection {
+                rectified: true,
+                new_deadline: None,
+                note: "已更换".into(),
+                lock_version: h.lock_version,
+            },
+            d("2026-07-02"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(closed.state, "closed");
+
+    let figures = s
+        .enforcement_figures(Some(&f.department.county()), today)
+        .await
+        .unwrap();
+    assert_eq!(figures.total.visits_after, 4);
+    assert_eq!(figures.total.visits_before, 0);
+    assert_eq!(figures.total.objects, 2);
+    assert_eq!(figures.total.hazards_found, 1);
+    let yangan = figures.rows.iter().find(|r| r.code == "371481100").unwrap();
+    assert_eq!(yangan.visits_after, 4);
+    assert!((yangan.per_object_after - 4.0).abs() < 1e-9);
+}
+
+async fn draws_commit_reveal_and_verify(db: TestDb) {
+    let s = &db.store;
+    let f = enforcement_fixture(s).await;
+    let spec = |count| DrawSpec {
+        quota: Quota::Count { count },
+        stratified: false,
+        team: 2,
+    };
+    let new = |dept: &str, count| NewDraw {
+        department: tongquan_domain::codes::DepartmentCode::parse("d", dept).unwrap(),
+        title: "2026年第二季度双随机抽查".into(),
+        draw_on: d(TODAY),
+        spec: spec(count),
+        town: None,
+    };
+    let system = Actor::System("t");
+    // Transport inspects neither object; safety has no officers.
+    assert_eq!(
+        code(
+            s.commit_draw(&system, new("371481JT", 1))
+                .await
+                .unwrap_err()
+        ),
+        "plan.empty_pool"
+    );
+    assert_eq!(
+        code(
+            s.commit_draw(&system, new("371481YJ", 1))
+                .await
+                .unwrap_err()
+        ),
+        "plan.too_few_officers"
+    );
+    assert_eq!(
+        code(
+            s.commit_draw(&system, new("371481SJ", 3))
+                .await
+                .unwrap_err()
+        ),
+        "plan.quota_exceeds_pool"
+    );
+    let officer = staff(Role::Officer, "371402SJ");
+    assert_eq!(
+        code(
+            s.commit_draw(&officer, new("371481SJ", 1))
+                .await
+                .unwrap_err()
+        ),
+        "forbidden"
+    );
+    assert_eq!(count(s, "draws").await, 0);
+
+    let dept = staff(Role::DepartmentAdmin, "371481SJ");
+    let committed = s.commit_draw(&dept, new("371481SJ", 2)).await.unwrap();
+    assert_eq!(committed.state, "committed");
+    assert_eq!(committed.objects_in_pool, 2);
+    assert_eq!(
+        committed.officers_in_pool, 3,
+        "the expired credential is not in the pool"
+    );
+    assert!(committed.seed.is_none() && committed.picks.is_empty());
+    let doc = s.draw_document(committed.id).await.unwrap();
+    assert!(doc.seed.is_none() && doc.outcome.is_none());
+    assert_eq!(doc.verify().unwrap_err().code(), "plan.outcome_mismatch");
+
+    let revealed = s.reveal_draw(&dept, committed.id).await.unwrap();
+    assert_eq!(revealed.commitment, committed.commitment);
+    assert_eq!(revealed.picks.len(), 2);
+    assert!(revealed.picks.iter().all(|p| p.officers.len() == 2));
+    assert_eq!(
+        code(s.reveal_draw(&dept, committed.id).await.unwrap_err()),
+        "transition_not_allowed"
+    );
+    let doc = s.draw_document(committed.id).await.unwrap();
+    doc.verify().unwrap();
+
+    let mut tampered = doc.clone();
+    tampered.inputs.objects.pop();
+    assert_eq!(tampered.verify().unwrap_err().code(), "plan.inputs_changed");
+    let mut tampered = doc.clone();
+    tampered.inputs.officers[0].id += 1000;
+    assert_eq!(tampered.verify().unwrap_err().code(), "plan.inputs_changed");
+    let mut tampered = doc.clone();
+    tampered.seed = Some("00".repeat(32));
+    assert_eq!(
+        tampered.verify().unwrap_err().code(),
+        "plan.commitment_mismatch"
+    );
+    let mut tampered = doc.clone();
+    let picks = &mut tampered.outcome.as_mut().unwrap().picks;
+    picks[0].officers.reverse();
+    picks[0].officers[0] = f.officers[3];
+    assert_eq!(
+        tampered.verify().unwrap_err().code(),
+        "plan.outcome_mismatch"
+    );
+    assert_eq!(s.draws(None, Default::default()).await.unwrap().total, 1);
+}
+
+fn lead(place: LeadPlace, source: LeadSource) -> NewLead {
+    NewLead {
+        source,
+        domain: EnforcementDomain::Market,
+        description: "路边摊点无证经营，售卖散装熟食".into(),
+        address: "杨安镇政府东 200 米".into(),
+        place,
+        urgency: Urgency::Urgent,
+        reporter: String::new(),
+    }
+}
+
+async fn leads_are_routed_timed_and_closed(db: TestDb) {
+    let s = &db.store;
+    let f = enforcement_fixture(s).await;
+    let now: DateTime<Utc> = "2026-06-15T08:00:00Z".parse().unwrap();
+    let at = |m: i64| now + chrono::Duration::minutes(m);
+
+    let beijing = LatLon::parse("lat", 39.9042, 116.4074).unwrap();
+    let outside = s
+        .report_lead(
+            &Actor::Anonymous,
+            lead(LeadPlace::Point(beijing), LeadSource::Public),
+            now,
+        )
+        .await;
+    assert_eq!(code(outside.unwrap_err()), "outside_city");
+    let hotline = s
+        .report_lead(
+            &Actor::Anonymous,
+            lead(
+                LeadPlace::Town(f.delegated_town.clone()),
+                LeadSource::Hotline,
+            ),
+            now,
+        )
+        .await;
+    assert_eq!(code(hotline.unwrap_err()), "forbidden");
+    let mut short = lead(
+        LeadPlace::Town(f.delegated_town.clone()),
+        LeadSource::Public,
+    );
+    short.description = "乱".into();
+    assert_eq!(
+        s.report_lead(&Actor::Anonymous, short, now)
+            .await
+            .unwrap_err()
+            .field(),
+        Some("description")
+    );
+    assert_eq!(count(s, "leads").await, 0);
+
+    let town_lead = s
+        .report_lead(
+            &Actor::Anonymous,
+            lead(
+                LeadPlace::Town(f.delegated_town.clone()),
+                LeadSource::Public,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            town_lead.handler_kind.as_str(),
+            town_lead.handler_code.as_str()
+        ),
+        ("town", "371481100")
+    );
+    assert!(
+        town_lead.route_reason_zh.contains("乐政发〔2023〕88号"),
+        "{}",
+        town_lead.route_reason_zh
+    );
+    // 市中街道's seat, given as a point, resolves to it; the power is not the street's.
+    let street = s.town(&f.other_town).await.unwrap().position().unwrap();
+    let dept_lead = s
+        .report_lead(
+            &Actor::Anonymous,
+            lead(LeadPlace::Point(street), LeadSource::Public),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(dept_lead.town_code, "371481001");
+    assert_eq!(
+        (
+            dept_lead.handler_kind.as_str(),
+            dept_lead.handler_code.as_str()
+        ),
+        ("department", "371481SJ")
+    );
+    assert!(dept_lead.route_reason_en.contains("not delegated"));
+
+    let leader = staff(Role::TeamLeader, "371481100");
+    let other_leader = staff(Role::TeamLeader, "371481001");
+    let id = town_lead.id;
+    assert_eq!(
+        code(
+            s.lead_step(&other_leader, id, LeadStep::Dispatch, "", 1, at(2))
+                .await
+                .unwrap_err()
+        ),
+        "not_found"
+    );
+    assert_eq!(
+        code(
+            s.lead_step(
+                &other_leader,
+                dept_lead.id,
+                LeadStep::Dispatch,
+                "",
+                1,
+                at(2)
+            )
+            .await
+            .unwrap_err()
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        code(
+            s.lead_step(&leader, id, LeadStep::Close, "", 1, at(2))
+                .await
+                .unwrap_err()
+        ),
+        "transition_not_allowed"
+    );
+    let l = s
+        .lead_step(&leader, id, LeadStep::Dispatch, "", 1, at(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        code(
+            s.lead_step(&leader, id, LeadStep::Arrive, "", 1, at(3))
+                .await
+                .unwrap_err()
+        ),
+        "stale"
+    );
+    let l = s
+        .lead_step(&leader, id, LeadStep::Arrive, "", l.lock_version, at(12))
+        .await
+        .unwrap();
+    assert_eq!(l.times().on_site_minutes(), Some(12));
+    assert!(!l.breached(at(100)));
+    assert_eq!(
+        s.lead_step(&leader, id, LeadStep::Dispose, " ", l.lock_version, at(30))
+            .await
+            .unwrap_err()
+            .field(),
+        Some("note")
+    );
+    let l = s
+        .lead_step(
+            &leader,
+            id,
+            LeadStep::Dispose,
+            "当场劝离，登记摊主信息",
+            l.lock_version,
+            at(30),
+        )
+        .await
+        .unwrap();
+    let l = s
+        .lead_step(&leader, id, LeadStep::Close, "", l.lock_version, at(40))
+        .await
+        .unwrap();
+    assert_eq!(l.state, "closed");
+    assert_eq!(
+        s.public_lead(id).await.unwrap().disposal,
+        "当场劝离，登记摊主信息"
+    );
+    // The department's lead, untouched for an hour, has missed its 15-minute target.
+    assert!(s.public_lead(dept_lead.id).await.unwrap().breached(at(60)));
+}
+
+async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
+    let s = &db.store;
+    let f = enforcement_fixture(s).await;
+    let today = d(TODAY);
+    let [a, b, _, expired] = f.officers;
+    let new = |town: &tongquan_domain::codes::TownCode, officers: &[i64], major| NewPenalty {
+        item_id: f.power,
+        town: town.clone(),
+        object_id: Some(f.objects[0]),
+        party_name: "张某".into(),
+        facts: "未取得营业执照在杨安镇集市销售预包装食品".into(),
+        major,
+        officers: officers.to_vec(),
+    };
+    let leader = staff(Role::TeamLeader, "371481100");
+    assert_eq!(
+        code(
+            s.file_penalty(&leader, new(&f.delegated_town, &[a], false), today)
+                .await
+                .unwrap_err()
+        ),
+        "too_few_officers"
+    );
+    assert_eq!(
+        code(
+            s.file_penalty(&leader, new(&f.delegated_town, &[a, expired], false), today)
+                .await
+                .unwrap_err()
+        ),
+        "credential_invalid"
+    );
+    assert_eq!(
+        code(
+            s.file_penalty(&leader, new(&f.other_town, &[a, b], false), today)
+                .await
+                .unwrap_err()
+        ),
+        "forbidden"
+    );
+    let before = s
+        .file_penalty(
+            &leader,
+            new(&f.delegated_town, &[a, b], false),
+            d("2023-06-01"),
+        )
+        .await;
+    assert!(before.is_err(), "the power was not in force before 2024");
+    assert_eq!(count(s, "penalty_cases").await, 0);
+
+    let case = s
+        .file_penalty(&leader, new(&f.delegated_town, &[a, b], false), today)
+        .await
+        .unwrap();
+    assert_eq!(
+        (case.handler_kind.as_str(), case.handler_code.as_str()),
+        ("town", "371481100")
+    );
+    // The street's team files an act of a power it does not hold: the case goes to the department.
+    let street_leader = staff(Role::TeamLeader, "371481001");
+    let referred = s
+        .file_penalty(&street_leader, new(&f.other_town, &[a, b], true), today)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            referred.handler_kind.as_str(),
+            referred.handler_code.as_str()
+        ),
+        ("department", "371481SJ")
+    );
+    assert!(referred.route_reason_zh.contains("未赋予"));
+
+    let case = s
+        .penalty_step(
+            &leader,
+            case.id,
+            PenaltyStep::Investigate,
+            "",
+            case.lock_version,
+            today,
+        )
+        .await
+        .unwrap();
+    let no_notice = s
+        .penalty_step(
+            &leader,
+            case.id,
+            PenaltyStep::Decide,
+            "罚款 2000 元",
+            case.lock_version,
+            today,
+        )
+        .await;
+    assert_eq!(code(no_notice.unwrap_err()), "no_notice_of_rights");
+    assert_eq!(
+        s.penalty_case(&leader, case.id).await.unwrap().state,
+        "investigating"
+    );
+    let case = s
+        .penalty_step(
+            &leader,
+            case.id,
+            PenaltyStep::Notify,
+            "",
+            case.lock_version,
+            today,
+        )
+        .await
+        .unwrap();
+    let case = s
+        .penalty_step(
+            &leader,
+            case.id,
+            PenaltyStep::Decide,
+            "罚款 2000 元",
+            case.lock_version,
+            today,
+        )
+        .await
+        .unwrap();
+    assert_eq!(case.state, "decided");
+    assert_eq!(case.decision, "罚款 2000 元");
+
+    let dept = staff(Role::DepartmentAdmin, "371481SJ");
+    assert_eq!(
+        code(
+            s.penalty_step(
+                &street_leader,
+                referred.id,
+                PenaltyStep::Investigate,
+                "",
+                1,
+                today
+            )
+            .await
+            .unwrap_err()
+        ),
+        "forbidden"
+    );
+    let mut r = referred;
+    for step in [PenaltyStep::Investigate, PenaltyStep::Notify] {
+        r = s
+            .penalty_step(&dept, r.id, step, "", r.lock_version, today)
+            .await
+            .unwrap();
+    }
+    let no_review = s
+        .penalty_step(
+            &dept,
+            r.id,
+            PenaltyStep::Decide,
+            "罚款 5 万元",
+            r.lock_version,
+            today,
+        )
+        .await;
+    assert_eq!(code(no_review.unwrap_err()), "legal_review_required");
+    r = s
+        .penalty_step(&dept, r.id, PenaltyStep::Review, "", r.lock_version, today)
+        .await
+        .unwrap();
+    // A credential that lapses before the decision bars it.
+    let later = today.checked_add_days(Days::new(365 * 3)).unwrap();
+    let lapsed = s
+        .penalty_step(
+            &dept,
+            r.id,
+            PenaltyStep::Decide,
+            "罚款 5 万元",
+            r.lock_version,
+            later,
+        )
+        .await;
+    assert_eq!(code(lapsed.unwrap_err()), "credential_invalid");
+    r = s
+        .penalty_step(
+            &dept,
+            r.id,
+            PenaltyStep::Decide,
+            "罚款 5 万元",
+            r.lock_version,
+            today,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.state, "decided");
+}
+
+contract_tests!(
+    inspections_check_officers_cap_and_hazards,
+    draws_commit_reveal_and_verify,
+    leads_are_routed_timed_and_closed,
+    penalties_follow_the_delegation_and_the_procedure,
+);
