@@ -327,9 +327,9 @@ impl Store {
 }
 
 /// An enforcement setting in 乐陵市 (371481): a market-regulation penalty power delegated to
-/// 杨安镇 from 2024-01-01 (not to 市中街道); two enterprises, one in each town; four officers of
-/// the market department (three with credentials valid 2024–2028, one expired in 2025), all
-/// dispatched to 杨安镇.
+/// 花园镇 from 2024-01-01 (not to 市中街道); two enterprises, one in each town; four officers of
+/// the market department (three with credentials valid 2024–2028, one whose credential ended in 2023), all
+/// dispatched to 花园镇.
 pub struct EnforcementFixture {
     pub power: i64,
     pub delegated_town: TownCode,
@@ -353,7 +353,7 @@ pub async fn enforcement_fixture(s: &Store) -> EnforcementFixture {
 
     let system = Actor::System("fixture");
     let county = CountyCode::parse("c", "371481").expect("fixture");
-    let town = TownCode::parse("t", "371481100").expect("fixture");
+    let town = TownCode::parse("t", "371481104").expect("fixture");
     let other = TownCode::parse("t", "371481001").expect("fixture");
     let department = DepartmentCode::parse("d", "371481SJ").expect("fixture");
     let content = RawItem {
@@ -432,15 +432,15 @@ pub async fn enforcement_fixture(s: &Store) -> EnforcementFixture {
     }
     let d = |s: &str| s.parse::<NaiveDate>().expect("fixture");
     let mut officers = [0; 4];
-    for (n, to) in ["2028-12-31", "2028-12-31", "2028-12-31", "2025-06-30"]
+    let periods = [("2024-01-01", "2028-12-31"); 3]
         .into_iter()
-        .enumerate()
-    {
+        .chain([("2021-01-01", "2023-12-31")]);
+    for (n, (from, to)) in periods.enumerate() {
         let credential = Credential::parse(
             &format!("SD1481{n:04}"),
             "market",
             "德州市人民政府",
-            d("2024-01-01"),
+            d(from),
             d(to),
         )
         .expect("fixture");

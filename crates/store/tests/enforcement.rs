@@ -280,7 +280,7 @@ async fn inspections_check_officers_cap_and_hazards(db: TestDb) {
     assert_eq!(figures.total.visits_before, 0);
     assert_eq!(figures.total.objects, 2);
     assert_eq!(figures.total.hazards_found, 1);
-    let yangan = figures.rows.iter().find(|r| r.code == "371481100").unwrap();
+    let yangan = figures.rows.iter().find(|r| r.code == "371481104").unwrap();
     assert_eq!(yangan.visits_after, 4);
     assert!((yangan.per_object_after - 4.0).abs() < 1e-9);
 }
@@ -389,7 +389,7 @@ fn lead(place: LeadPlace, source: LeadSource) -> NewLead {
         source,
         domain: EnforcementDomain::Market,
         description: "路边摊点无证经营，售卖散装熟食".into(),
-        address: "杨安镇政府东 200 米".into(),
+        address: "花园镇政府东 200 米".into(),
         place,
         urgency: Urgency::Urgent,
         reporter: String::new(),
@@ -452,7 +452,7 @@ async fn leads_are_routed_timed_and_closed(db: TestDb) {
             town_lead.handler_kind.as_str(),
             town_lead.handler_code.as_str()
         ),
-        ("town", "371481100")
+        ("town", "371481104")
     );
     assert!(
         town_lead.route_reason_zh.contains("乐政发〔2023〕88号"),
@@ -479,7 +479,7 @@ async fn leads_are_routed_timed_and_closed(db: TestDb) {
     );
     assert!(dept_lead.route_reason_en.contains("not delegated"));
 
-    let leader = staff(Role::TeamLeader, "371481100");
+    let leader = staff(Role::TeamLeader, "371481104");
     let other_leader = staff(Role::TeamLeader, "371481001");
     let id = town_lead.id;
     assert_eq!(
@@ -572,11 +572,11 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
         town: town.clone(),
         object_id: Some(f.objects[0]),
         party_name: "张某".into(),
-        facts: "未取得营业执照在杨安镇集市销售预包装食品".into(),
+        facts: "未取得营业执照在花园镇集市销售预包装食品".into(),
         major,
         officers: officers.to_vec(),
     };
-    let leader = staff(Role::TeamLeader, "371481100");
+    let leader = staff(Role::TeamLeader, "371481104");
     assert_eq!(
         code(
             s.file_penalty(&leader, new(&f.delegated_town, &[a], false), today)
@@ -617,7 +617,7 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
         .unwrap();
     assert_eq!(
         (case.handler_kind.as_str(), case.handler_code.as_str()),
-        ("town", "371481100")
+        ("town", "371481104")
     );
     // The street's team files an act of a power it does not hold: the case goes to the department.
     let street_leader = staff(Role::TeamLeader, "371481001");

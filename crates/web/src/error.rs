@@ -65,9 +65,20 @@ impl AppError {
                 | "not_handed_over" => StatusCode::CONFLICT,
                 "file_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
                 "file_type_forbidden" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "outside_calendar" | "missing_materials" | "item_not_in_force" => {
-                    StatusCode::UNPROCESSABLE_ENTITY
+                "outside_calendar"
+                | "missing_materials"
+                | "item_not_in_force"
+                | "too_few_officers"
+                | "credential_invalid"
+                | "recused"
+                | "outside_city"
+                | "plan.empty_pool"
+                | "plan.too_few_officers"
+                | "plan.quota_exceeds_pool" => StatusCode::UNPROCESSABLE_ENTITY,
+                "visit_cap" | "no_notice_of_rights" | "legal_review_required" => {
+                    StatusCode::CONFLICT
                 }
+                "plan.invalid_parameter" | "plan.duplicate_id" => StatusCode::BAD_REQUEST,
                 "not_found" => StatusCode::NOT_FOUND,
                 "stale" | "taken" => StatusCode::CONFLICT,
                 "bad_credentials" => StatusCode::UNAUTHORIZED,
@@ -263,5 +274,29 @@ impl IntoResponse for PageError {
             Ok(html) => (status, axum::response::Html(html)).into_response(),
             Err(_) => (status, e.message().to_string()).into_response(),
         }
+    }
+}
+
+/// An error from an Open311 GeoReport v2 handler, in that standard's shape:
+/// `[{"code": 400, "description": "…"}]`, the description in both languages.
+pub struct Open311Error(pub AppError);
+
+impl<E: Into<AppError>> From<E> for Open311Error {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+impl IntoResponse for Open311Error {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        e.log();
+        let status = e.status();
+        let m = e.message();
+        let body = serde_json::json!([{
+            "code": status.as_u16(),
+            "description": format!("{}: {} / {}", e.code(), m.en, m.zh),
+        }]);
+        (status, axum::Json(body)).into_response()
     }
 }

@@ -51,6 +51,15 @@ impl AppState {
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
+    /// Now; on a configured day (tests, demos), that day at the current time of day.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let now = chrono::Utc::now();
+        match self.config.today {
+            Some(d) => d.and_time(now.time()).and_utc(),
+            None => now,
+        }
+    }
+
     pub fn new(store: Store, config: WebConfig) -> Self {
         Self {
             store,

@@ -25,6 +25,19 @@ use crate::api;
         api::bundles::templates, api::bundles::template, api::bundles::create_template,
         api::bundles::create, api::bundles::list, api::bundles::show, api::bundles::track,
         api::health::me,
+        api::officers::list, api::officers::create, api::officers::show, api::officers::credential,
+        api::officers::dispatch, api::officers::recusal,
+        api::inspection_objects::list, api::inspection_objects::create, api::inspection_objects::show,
+        api::inspection_objects::items, api::inspection_objects::create_item,
+        api::draws::list, api::draws::create, api::draws::show, api::draws::reveal, api::draws::document,
+        api::draws::verification,
+        api::inspections::list, api::inspections::create, api::inspections::show, api::inspections::visits,
+        api::inspections::rate,
+        api::leads::list, api::leads::create, api::leads::show, api::leads::step,
+        api::hazards::list, api::hazards::show, api::hazards::reinspect,
+        api::penalties::list, api::penalties::create, api::penalties::show, api::penalties::step,
+        api::figures::figures,
+        api::open311::services, api::open311::list, api::open311::create, api::open311::show,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -35,6 +48,8 @@ use crate::api;
         (name = "catalog", description = "The item catalog (实施清单): items, versions, search, where to apply, imports"),
         (name = "delegation", description = "Delegation of items to towns (赋权目录)"),
         (name = "cases", description = "Approval cases (办件) and the working-day calendar"),
+        (name = "enforcement", description = "Enforcement moved down (执法下沉): officers, objects, random draws, inspections, leads, hazards, penalty cases, figures"),
+        (name = "open311", description = "Public reports, Open311 GeoReport v2 compatible (served at /open311/v2, outside /api/v1)"),
     )
 )]
 pub struct ApiDoc;

@@ -79,6 +79,54 @@ pub fn router(state: AppState) -> Router {
             "/services",
             get(api::services::list).post(api::services::create),
         )
+        .route(
+            "/officers",
+            get(api::officers::list).post(api::officers::create),
+        )
+        .route("/officers/{id}", get(api::officers::show))
+        .route(
+            "/officers/{id}/credentials",
+            post(api::officers::credential),
+        )
+        .route("/officers/{id}/dispatch", post(api::officers::dispatch))
+        .route("/officers/{id}/recusals", post(api::officers::recusal))
+        .route(
+            "/inspection-objects",
+            get(api::inspection_objects::list).post(api::inspection_objects::create),
+        )
+        .route(
+            "/inspection-objects/{id}",
+            get(api::inspection_objects::show),
+        )
+        .route(
+            "/inspection-items",
+            get(api::inspection_objects::items).post(api::inspection_objects::create_item),
+        )
+        .route("/draws", get(api::draws::list).post(api::draws::create))
+        .route("/draws/{id}", get(api::draws::show))
+        .route("/draws/{id}/reveal", post(api::draws::reveal))
+        .route("/draws/{id}/document", get(api::draws::document))
+        .route("/draws/{id}/verification", get(api::draws::verification))
+        .route(
+            "/inspections",
+            get(api::inspections::list).post(api::inspections::create),
+        )
+        .route("/inspections/{id}", get(api::inspections::show))
+        .route("/visits", get(api::inspections::visits))
+        .route("/visits/ratings", post(api::inspections::rate))
+        .route("/leads", get(api::leads::list).post(api::leads::create))
+        .route("/leads/{id}", get(api::leads::show))
+        .route("/leads/{id}/steps", post(api::leads::step))
+        .route("/hazards", get(api::hazards::list))
+        .route("/hazards/{id}", get(api::hazards::show))
+        .route("/hazards/{id}/reinspections", post(api::hazards::reinspect))
+        .route(
+            "/penalty-cases",
+            get(api::penalties::list).post(api::penalties::create),
+        )
+        .route("/penalty-cases/{id}", get(api::penalties::show))
+        .route("/penalty-cases/{id}/steps", post(api::penalties::step))
+        .route("/enforcement/figures", get(api::figures::figures))
         .route("/tasks", get(api::cases::tasks))
         .route("/tasks/{id}", post(api::cases::close_task))
         .route("/track/{tracking_no}", get(api::cases::track))
@@ -145,6 +193,15 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/clock", post(pages::cases::clock))
         .route("/cases/{id}/notices/{n}", get(pages::cases::notice))
         .route("/cases/{id}/files/{hash}", get(pages::cases::file))
+        .route("/enforcement", get(pages::enforcement::figures))
+        .route("/enforcement/leads", get(pages::leads::queue))
+        .route("/enforcement/leads/{id}", get(pages::leads::show))
+        .route("/enforcement/leads/{id}/steps", post(pages::leads::step))
+        .route("/report", get(pages::leads::form).post(pages::leads::report))
+        .route("/report/{id}", get(pages::leads::status))
+        .route("/draws", get(pages::enforcement::draws))
+        .route("/draws/{id}", get(pages::enforcement::draw))
+        .route("/visits", get(pages::enforcement::visits).post(pages::enforcement::rate))
         .route("/login", get(pages::auth::form).post(pages::auth::login))
         .route("/logout", post(pages::auth::logout))
         .route("/lang/{code}", get(pages::auth::switch_lang))
@@ -158,6 +215,9 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/app.css", get(assets::css))
         .route("/favicon.svg", get(assets::favicon))
         .route("/healthz", get(api::health::healthz))
+        .route("/open311/v2/services.json", get(api::open311::services))
+        .route("/open311/v2/requests.json", get(api::open311::list).post(api::open311::create))
+        .route("/open311/v2/requests/{file}", get(api::open311::show))
         .nest("/api/v1", api)
         .fallback(|| async { AppError::NoRoute.respond(false) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::authenticate))

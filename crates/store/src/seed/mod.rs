@@ -280,6 +280,12 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ),
     ("ll.team", "花园镇综合执法队", Role::TeamLeader, "371481104"),
     (
+        "ll.market",
+        "乐陵市市场监管局",
+        Role::DepartmentAdmin,
+        "371481SJ",
+    ),
+    (
         "dc.market",
         "德城区市场监管局",
         Role::DepartmentAdmin,
