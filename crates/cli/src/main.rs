@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod calendar;
 mod config;
+mod draw;
 mod import;
 mod plan;
 mod serve;
@@ -75,6 +76,11 @@ enum Command {
         #[command(subcommand)]
         command: calendar::CalendarCommand,
     },
+    /// Random inspections (双随机): verify a published draw.
+    Draw {
+        #[command(subcommand)]
+        command: draw::DrawCommand,
+    },
     /// Load data from files.
     Import {
         #[command(subcommand)]
@@ -134,6 +140,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User { command } => user::run(file, command).await,
         Command::Plan { command } => plan::run(file, command).await,
         Command::Calendar { command } => calendar::run(file, command).await,
+        Command::Draw { command } => draw::run(file, command).await,
         Command::Import { command } => import::run(file, command).await,
         Command::Backup { at, to } => backup::run(config::load(file, &at, None)?, &to).await,
     }

@@ -58,6 +58,13 @@ pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) ->
         &progress,
     )
     .await?;
+    let enforcement = seed::enforcement::generate(
+        &store,
+        seed::enforcement::Volume::demo(today),
+        None,
+        &progress,
+    )
+    .await?;
     bar.finish_and_clear();
     println!("tongquan {} — demo", env!("CARGO_PKG_VERSION"));
     println!("  database: {}", config.describe());
@@ -90,6 +97,19 @@ pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) ->
             b.templates, b.bundles, b.sub_cases
         );
     }
+    if let Some(e) = enforcement {
+        println!(
+            "  enforcement: {} officers, {} objects; {} separate visits last year, {} joint visits this year; {} hazards, {} leads, {} draws, {} penalty cases",
+            e.officers,
+            e.objects,
+            e.visits_before,
+            e.visits_after,
+            e.hazards,
+            e.leads,
+            e.draws,
+            e.penalty_cases
+        );
+    }
     println!("  accounts: {created} created; every demo account's password is {DEMO_PASSWORD}");
     for (username, name, role, jurisdiction) in DEMO_ACCOUNTS {
         println!(
@@ -116,6 +136,7 @@ async fn run(store: tongquan_store::Store, config: &Config) -> Result<ExitCode> 
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr()?;
     println!("  serving:  http://{addr}");
+    tokio::spawn(escalate_hazards(store.clone()));
     let app = tongquan_web::router(AppState::new(
         store.clone(),
         WebConfig {
@@ -128,6 +149,23 @@ async fn run(store: tongquan_store::Store, config: &Config) -> Result<ExitCode> 
         .await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Overdue hazards go up to their county department: at start, then every hour.
+async fn escalate_hazards(store: tongquan_store::Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3_600));
+    loop {
+        tick.tick().await;
+        let today = chrono::Local::now().date_naive();
+        match store
+            .escalate_overdue_hazards(&tongquan_domain::access::Actor::System("escalation"), today)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "overdue hazards escalated"),
+            Err(e) => tracing::warn!(error = %e, "hazard escalation failed"),
+        }
+    }
 }
 
 async fn shutdown() {

@@ -617,3 +617,66 @@ fn calendar_due_prints_the_date_and_refuses_unknown_years() {
     // Dec 31 (Thu), then Jan 1 is a holiday: Jan 4 (Mon).
     assert_eq!(String::from_utf8_lossy(&o.stdout), "2027-01-04\n");
 }
+
+#[test]
+fn draw_verify_recomputes_a_published_draw_and_catches_tampering() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (unrevealed, revealed) = rt.block_on(async {
+        let db = TestDb::new(Backend::Sqlite).await.unwrap();
+        let f = tongquan_store::testing::enforcement_fixture(&db.store).await;
+        let system = tongquan_domain::access::Actor::System("test");
+        let new = || tongquan_store::enforcement::draws::NewDraw {
+            department: f.department.clone(),
+            title: "抽查".into(),
+            draw_on: "2026-06-01".parse().unwrap(),
+            spec: tongquan_plan::DrawSpec {
+                quota: tongquan_plan::Quota::Count { count: 1 },
+                stratified: false,
+                team: 2,
+            },
+            town: None,
+        };
+        let first = db.store.commit_draw(&system, new()).await.unwrap();
+        let second = db.store.commit_draw(&system, new()).await.unwrap();
+        db.store.reveal_draw(&system, second.id).await.unwrap();
+        (
+            db.store.draw_document(first.id).await.unwrap(),
+            db.store.draw_document(second.id).await.unwrap(),
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, doc: &serde_json::Value| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, doc.to_string()).unwrap();
+        p.display().to_string()
+    };
+    let good = serde_json::to_value(&revealed).unwrap();
+    let out = tongquan(&["draw", "verify", &write("good.json", &good)])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("verified"));
+
+    let mut tampered = good.clone();
+    tampered["inputs"]["objects"][0]["grade"] = serde_json::json!("A");
+    let out = tongquan(&["draw", "verify", &write("bad.json", &tampered)])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plan.inputs_changed"));
+
+    let pending = serde_json::to_value(&unrevealed).unwrap();
+    let out = tongquan(&["draw", "verify", &write("pending.json", &pending)])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not revealed"));
+}

@@ -24,7 +24,7 @@ use tongquan_domain::codes::{OfficeCode, TownCode};
 use tongquan_domain::geo::{LatLon, distance_km};
 
 use crate::db::Sql;
-use crate::{Backend, Result, Store};
+use crate::{Result, Store};
 
 const ACTOR: Actor = Actor::System("demo");
 /// How many of a county's approval items its cases are drawn from.
@@ -164,17 +164,11 @@ pub async fn generate(
         progress("办件 approval cases", made, volume.approvals);
     }
     out.approvals = made;
-    if store.backend() == Backend::Postgres {
-        // Ids were given explicitly; the identity continues after them.
-        for table in ["cases", "case_events", "case_tasks", "case_pauses"] {
-            // The table names are the constants above.
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
-            )))
-            .execute(store.pool())
-            .await?;
-        }
-    }
+    super::resync_ids(
+        store,
+        &["cases", "case_events", "case_tasks", "case_pauses"],
+    )
+    .await?;
     let mut made = 0;
     while made < volume.services {
         let n = 5_000.min(volume.services - made);

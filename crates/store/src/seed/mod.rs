@@ -5,6 +5,7 @@ pub mod branches;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
+pub mod enforcement;
 pub mod reference;
 
 use serde_json::json;
@@ -249,6 +250,22 @@ impl NewOffice {
 }
 
 /// The password of every demo account. Demo data only; `tongquan serve` creates no accounts.
+/// After rows were written with explicit ids: PostgreSQL's identities continue after them
+/// (SQLite's AUTOINCREMENT follows the largest id by itself). `tables` are constants.
+pub(crate) async fn resync_ids(store: &Store, tables: &[&'static str]) -> Result<()> {
+    if store.backend() != crate::Backend::Postgres {
+        return Ok(());
+    }
+    for table in tables {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
+        )))
+        .execute(store.pool())
+        .await?;
+    }
+    Ok(())
+}
+
 pub const DEMO_PASSWORD: &str = "tongquan-demo";
 
 /// (username, display name, role, jurisdiction)
