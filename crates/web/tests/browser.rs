@@ -540,3 +540,73 @@ async fn a_citizen_applies_supplies_and_rates_while_the_branch_decides() {
     assert!(c.find(Locator::Id("rate")).await.is_err(), "rated once");
     s.c.clone().close().await.unwrap();
 }
+
+/// The issue's lead story: a citizen reports a problem on the public site, it goes to the town
+/// team that holds the power, the team leader takes it through its steps, and the citizen sees it
+/// closed with what was done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_report_is_routed_handled_and_closed() {
+    let Some(s) = session(Some("2024-03-01".parse().unwrap())).await else {
+        return;
+    };
+    tongquan_store::testing::enforcement_fixture(&s.db.store).await;
+    let c = &s.c;
+
+    // The citizen reports, without signing in.
+    c.goto(&format!("{}/report", s.base)).await.unwrap();
+    set_value(c, "#report select[name=domain]", "market").await;
+    set_value(c, "#report select[name=town]", "371481104").await;
+    type_into(
+        c,
+        "#report textarea[name=description]",
+        "集市东口有人无照销售散装熟食",
+    )
+    .await;
+    type_into(c, "#report input[name=address]", "花园镇集市东口").await;
+    set_value(c, "#report select[name=urgency]", "urgent").await;
+    submit(c, "#report button[type=submit]").await;
+    let id = text(c, Locator::Id("lead-id")).await;
+    wait_text(c, "#state", "已接收").await;
+    let why = text(c, Locator::Id("route-reason")).await;
+    assert!(
+        why.contains("乐政发〔2023〕88号") && why.contains("乡镇综合执法队"),
+        "{why}"
+    );
+
+    // The town team leader takes it from the queue to closure.
+    sign_in(&s, "ll.team").await;
+    c.goto(&format!("{}/enforcement/leads", s.base))
+        .await
+        .unwrap();
+    submit(c, &format!("#leads a[href='/enforcement/leads/{id}']")).await;
+    for (step, state) in [("dispatch", "已派遣"), ("arrive", "已到场")] {
+        submit(c, &format!("#step-{step}")).await;
+        wait_text(c, "#state", state).await;
+    }
+    type_into(
+        c,
+        "#lead-step textarea[name=note]",
+        "当场劝离，登记摊主信息，责令办理登记",
+    )
+    .await;
+    submit(c, "#step-dispose").await;
+    wait_text(c, "#state", "已处置").await;
+    submit(c, "#step-close").await;
+    wait_text(c, "#state", "已办结").await;
+    assert!(
+        c.find(Locator::Id("lead-step")).await.is_err(),
+        "nothing left to do"
+    );
+    submit(c, "form[action='/logout'] button").await;
+
+    // The citizen, and any Open311 client, sees it closed with what was done.
+    c.goto(&format!("{}/report/{id}", s.base)).await.unwrap();
+    wait_text(c, "#state", "已办结").await;
+    wait_text(c, "#disposal", "当场劝离，登记摊主信息，责令办理登记").await;
+    c.goto(&format!("{}/open311/v2/requests/{id}.json", s.base))
+        .await
+        .unwrap();
+    let json = text(c, Locator::Css("body")).await;
+    assert!(json.contains(r#""status":"closed""#), "{json}");
+    s.c.clone().close().await.unwrap();
+}
