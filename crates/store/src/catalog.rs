@@ -80,6 +80,17 @@ impl Item {
         self.in_force.and_then(|n| self.version(n))
     }
 
+    /// What the item says on `date` (the day it was read for), or that it is not in force then.
+    pub fn content_on(&self, date: NaiveDate) -> Result<&ItemContent, DomainError> {
+        self.current().map(|v| &v.content).ok_or_else(|| {
+            DomainError::invalid(
+                "item_id",
+                format!("事项在 {date} 不在有效期内"),
+                format!("the item is not in force on {date}"),
+            )
+        })
+    }
+
     pub fn draft(&self) -> Option<&ItemVersion> {
         self.versions.iter().find(|v| v.status == "draft")
     }

@@ -68,16 +68,7 @@ impl Store {
         let item = self
             .item(&Actor::System("services"), new.item_id, Some(today))
             .await?;
-        let content = &item
-            .current()
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "item_id",
-                    "事项今日不在有效期内",
-                    "the item is not in force today",
-                )
-            })?
-            .content;
+        let content = item.content_on(today)?;
         if content.service != ServiceKind::Convenience {
             return Err(DomainError::invalid(
                 "item_id",

@@ -57,9 +57,10 @@ pub struct HazardFilter {
     pub state: Option<HazardState>,
 }
 
-const SELECT: &str = "SELECT x.id, x.county_code, x.town_code, x.department_code, x.object_id, o.name AS object_name,
+const COLUMNS: &str = "x.id, x.county_code, x.town_code, x.department_code, x.object_id, o.name AS object_name,
     x.inspection_id, x.domain, x.level, x.description, x.responsible, x.deadline, x.state, x.raised_on,
-    x.escalated_on, x.closed_on, x.lock_version FROM hazards x JOIN inspection_objects o ON o.id = x.object_id";
+    x.escalated_on, x.closed_on, x.lock_version";
+const FROM: &str = "FROM hazards x JOIN inspection_objects o ON o.id = x.object_id";
 
 /// Writes a hazard raised at an inspection, in the inspection's transaction. The county
 /// department of the field answers for it if it is escalated.
@@ -127,7 +128,7 @@ fn hazard_scope(h: &Hazard) -> tongquan_domain::access::Scope {
 
 impl Store {
     pub async fn hazard(&self, actor: &Actor, id: i64) -> Result<Hazard> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
         sql.push(" WHERE x.id = ").bind(id).push(" AND ");
         push_reach(
             &mut sql,
@@ -163,16 +164,9 @@ impl Store {
                 sql.push(" AND x.state = ").bind(s.slug().to_owned());
             }
         };
-        let mut rows = Sql::new(SELECT);
-        filter(&mut rows);
-        rows.push(" ORDER BY x.deadline, x.id LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
-        let items = rows.query_as().fetch_all(self.pool()).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM hazards x");
-        filter(&mut count);
-        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        let (items, total) = self
+            .page_capped(COLUMNS, FROM, "x.deadline, x.id", filter, page)
+            .await?;
         Ok(Page::new(items, page, total))
     }
 

@@ -94,9 +94,10 @@ pub struct InspectionFilter {
     pub object: Option<i64>,
 }
 
-const SELECT: &str = "SELECT x.id, x.county_code, x.town_code, x.department_code, x.object_id, o.name AS object_name,
+const COLUMNS: &str = "x.id, x.county_code, x.town_code, x.department_code, x.object_id, o.name AS object_name,
     x.departments, x.domain, x.trigger_kind, x.visited_on, x.started_at, x.ended_at, x.items, x.findings, x.found,
-    x.override_reason, x.rating FROM inspections x JOIN inspection_objects o ON o.id = x.object_id";
+    x.override_reason, x.rating";
+const FROM: &str = "FROM inspections x JOIN inspection_objects o ON o.id = x.object_id";
 
 pub(crate) fn rating_hash(code: &str) -> String {
     hex::encode(Sha256::digest(
@@ -311,7 +312,7 @@ impl Store {
     }
 
     pub async fn inspection(&self, actor: &Actor, id: i64) -> Result<Inspection> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
         sql.push(" WHERE x.id = ").bind(id).push(" AND ");
         push_reach(
             &mut sql,
@@ -347,16 +348,9 @@ impl Store {
                 sql.push(" AND x.object_id = ").bind(o);
             }
         };
-        let mut rows = Sql::new(SELECT);
-        filter(&mut rows);
-        rows.push(" ORDER BY x.visited_on DESC, x.id DESC LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
-        let items = rows.query_as().fetch_all(self.pool()).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM inspections x");
-        filter(&mut count);
-        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        let (items, total) = self
+            .page_capped(COLUMNS, FROM, "x.visited_on DESC, x.id DESC", filter, page)
+            .await?;
         Ok(Page::new(items, page, total))
     }
 

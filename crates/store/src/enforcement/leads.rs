@@ -109,10 +109,10 @@ pub struct LeadFilter {
     pub since: Option<NaiveDate>,
 }
 
-const SELECT: &str = "SELECT x.id, x.county_code, x.town_code, t.name AS town_name, x.handler_kind, x.handler_code,
+const COLUMNS: &str = "x.id, x.county_code, x.town_code, t.name AS town_name, x.handler_kind, x.handler_code,
     x.route_reason_zh, x.route_reason_en, x.source, x.domain, x.description, x.address, x.lat, x.lon, x.urgency,
-    x.state, x.received_at, x.dispatched_at, x.on_site_at, x.disposed_at, x.closed_at, x.disposal, x.lock_version
-    FROM leads x JOIN towns t ON t.code = x.town_code";
+    x.state, x.received_at, x.dispatched_at, x.on_site_at, x.disposed_at, x.closed_at, x.disposal, x.lock_version";
+const FROM: &str = "FROM leads x JOIN towns t ON t.code = x.town_code";
 
 impl Store {
     /// The town a point lies in: inside the city's boundary, in a county's polygon, nearest town
@@ -330,7 +330,7 @@ impl Store {
     }
 
     pub async fn lead(&self, actor: &Actor, id: i64) -> Result<Lead> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
         sql.push(" WHERE x.id = ").bind(id).push(" AND ");
         push_reach(
             &mut sql,
@@ -374,16 +374,9 @@ impl Store {
                 sql.push(" AND x.received_at >= ").bind(d.to_string());
             }
         };
-        let mut rows = Sql::new(SELECT);
-        filter(&mut rows);
-        rows.push(" ORDER BY x.id DESC LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
-        let items = rows.query_as().fetch_all(self.pool()).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM leads x");
-        filter(&mut count);
-        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        let (items, total) = self
+            .page_capped(COLUMNS, FROM, "x.id DESC", filter, page)
+            .await?;
         Ok(Page::new(items, page, total))
     }
 }

@@ -53,8 +53,10 @@ pub struct ObjectFilter {
     pub domain: Option<EnforcementDomain>,
 }
 
-const SELECT: &str = "SELECT x.id, x.county_code, x.town_code, t.name AS town_name, x.kind, x.credit_code, x.name,
-    x.industry, x.lat, x.lon, x.risk_grade, x.domains FROM inspection_objects x JOIN towns t ON t.code = x.town_code";
+const COLUMNS: &str =
+    "x.id, x.county_code, x.town_code, t.name AS town_name, x.kind, x.credit_code, x.name,
+    x.industry, x.lat, x.lon, x.risk_grade, x.domains";
+const FROM: &str = "FROM inspection_objects x JOIN towns t ON t.code = x.town_code";
 
 pub(crate) const OBJECT_SCOPE: ScopeColumns = ScopeColumns {
     county: Some("x.county_code"),
@@ -204,7 +206,7 @@ impl Store {
     }
 
     pub async fn inspection_object(&self, actor: &Actor, id: i64) -> Result<InspectionObject> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
         sql.push(" WHERE x.id = ").bind(id).push(" AND ");
         push_reach(
             &mut sql,
@@ -245,16 +247,9 @@ impl Store {
                     .bind(format!("%,{},%", d.slug()));
             }
         };
-        let mut rows = Sql::new(SELECT);
-        filter(&mut rows);
-        rows.push(" ORDER BY x.id LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
-        let items: Vec<InspectionObject> = rows.query_as().fetch_all(self.pool()).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM inspection_objects x");
-        filter(&mut count);
-        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        let (items, total) = self
+            .page_capped(COLUMNS, FROM, "x.id", filter, page)
+            .await?;
         Ok(Page::new(items, page, total))
     }
 

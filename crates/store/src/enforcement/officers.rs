@@ -44,14 +44,14 @@ pub struct OfficerFilter {
     pub town: Option<TownCode>,
 }
 
-const SELECT: &str = "SELECT o.id, o.name, o.county_code, o.department_code, d.name AS department_name,
+const COLUMNS: &str = "o.id, o.name, o.county_code, o.department_code, d.name AS department_name,
     (SELECT c.number FROM credentials c WHERE c.officer_id = o.id ORDER BY c.valid_to DESC LIMIT 1) AS credential_number,
     (SELECT c.domains FROM credentials c WHERE c.officer_id = o.id ORDER BY c.valid_to DESC LIMIT 1) AS credential_domains,
     (SELECT c.valid_to FROM credentials c WHERE c.officer_id = o.id ORDER BY c.valid_to DESC LIMIT 1) AS credential_valid_to,
     (SELECT p.form FROM dispatches p WHERE p.officer_id = o.id ORDER BY p.valid_from DESC, p.id DESC LIMIT 1) AS dispatch_form,
     (SELECT STRING_AGG(dt.town_code, ',' ORDER BY dt.town_code) FROM dispatch_towns dt WHERE dt.dispatch_id =
-        (SELECT p.id FROM dispatches p WHERE p.officer_id = o.id ORDER BY p.valid_from DESC, p.id DESC LIMIT 1)) AS dispatch_towns
-    FROM officers o JOIN departments d ON d.code = o.department_code";
+        (SELECT p.id FROM dispatches p WHERE p.officer_id = o.id ORDER BY p.valid_from DESC, p.id DESC LIMIT 1)) AS dispatch_towns";
+const FROM: &str = "FROM officers o JOIN departments d ON d.code = o.department_code";
 
 fn officer_scope(o: &Officer) -> tongquan_domain::access::Scope {
     let county = CountyCode::parse("county", &o.county_code).expect("stored");
@@ -253,7 +253,7 @@ impl Store {
     }
 
     pub async fn officer(&self, actor: &Actor, id: i64) -> Result<Officer> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
         sql.push(" WHERE o.id = ").bind(id).push(" AND ");
         push_officer_reach(&mut sql, actor);
         sql.query_as()
@@ -284,16 +284,9 @@ impl Store {
                     .push(")");
             }
         };
-        let mut rows = Sql::new(SELECT);
-        filter(&mut rows);
-        rows.push(" ORDER BY o.id LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
-        let items: Vec<Officer> = rows.query_as().fetch_all(self.pool()).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM officers o");
-        filter(&mut count);
-        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        let (items, total) = self
+            .page_capped(COLUMNS, FROM, "o.id", filter, page)
+            .await?;
         Ok(Page::new(items, page, total))
     }
 }

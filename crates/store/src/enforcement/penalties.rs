@@ -75,9 +75,10 @@ impl PenaltyCase {
     }
 }
 
-const SELECT: &str = "SELECT x.id, x.county_code, x.town_code, x.handler_kind, x.handler_code, x.route_reason_zh,
+const COLUMNS: &str = "x.id, x.county_code, x.town_code, x.handler_kind, x.handler_code, x.route_reason_zh,
     x.route_reason_en, x.item_id, x.item_name, x.domain, x.party_name, x.facts, x.major, x.state, x.filed_on, x.decision,
-    x.lock_version FROM penalty_cases x";
+    x.lock_version";
+const FROM: &str = "FROM penalty_cases x";
 
 impl Store {
     /// Files a penalty case. The power must be a penalty item of the town's county in force; the
@@ -93,16 +94,7 @@ impl Store {
         let item = self
             .item(&Actor::System("penalty"), new.item_id, Some(today))
             .await?;
-        let content = &item
-            .current()
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "item_id",
-                    "该职权今日不在有效期内",
-                    "the power is not in force today",
-                )
-            })?
-            .content;
+        let content = item.content_on(today)?;
         if content.item_type != ItemType::Penalty {
             return Err(DomainError::invalid(
                 "item_id",
@@ -298,7 +290,7 @@ impl Store {
     }
 
     pub async fn penalty_case(&self, actor: &Actor, id: i64) -> Result<PenaltyCase> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
         sql.push(" WHERE x.id = ").bind(id).push(" AND ");
         push_reach(
             &mut sql,
@@ -328,16 +320,9 @@ impl Store {
                 sql.push(" AND x.county_code = ").bind(c.to_string());
             }
         };
-        let mut rows = Sql::new(SELECT);
-        filter(&mut rows);
-        rows.push(" ORDER BY x.id DESC LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
-        let items = rows.query_as().fetch_all(self.pool()).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM penalty_cases x");
-        filter(&mut count);
-        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
+        let (items, total) = self
+            .page_capped(COLUMNS, FROM, "x.id DESC", filter, page)
+            .await?;
         Ok(Page::new(items, page, total))
     }
 }
