@@ -110,6 +110,13 @@ async fn the_demo_models_the_year_before_and_the_joint_year(db: TestDb) {
         pilot_town > 0 && other_town == 0,
         "{pilot_town} {other_town}"
     );
+    // The year's plan merged from the item lists: proven optimal, far fewer visits than requirements.
+    let plan = s.joint_plan(&counties[0]).await.unwrap();
+    assert!(
+        plan.optimal && plan.joint_visits < plan.separate_visits,
+        "{plan:?}"
+    );
+    assert_eq!(plan.by_month.iter().sum::<usize>(), plan.joint_visits);
     // Every draw verifies from its published document.
     for d in s.draws(None, all).await.unwrap().items {
         s.draw_document(d.id).await.unwrap().verify().unwrap();

@@ -36,7 +36,7 @@ use crate::api;
         api::leads::list, api::leads::create, api::leads::show, api::leads::step,
         api::hazards::list, api::hazards::show, api::hazards::reinspect,
         api::penalties::list, api::penalties::create, api::penalties::show, api::penalties::step,
-        api::figures::figures,
+        api::figures::figures, api::figures::joint_plan,
         api::open311::services, api::open311::list, api::open311::create, api::open311::show,
     ),
     modifiers(&BearerAuth),

@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .route("/penalty-cases/{id}", get(api::penalties::show))
         .route("/penalty-cases/{id}/steps", post(api::penalties::step))
         .route("/enforcement/figures", get(api::figures::figures))
+        .route("/enforcement/joint-plan", get(api::figures::joint_plan))
         .route("/tasks", get(api::cases::tasks))
         .route("/tasks/{id}", post(api::cases::close_task))
         .route("/track/{tracking_no}", get(api::cases::track))

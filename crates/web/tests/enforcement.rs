@@ -228,10 +228,67 @@ async fn refused_enforcement_acts_change_nothing(db: TestDb) {
         (Some("filed"), &case["lock_version"])
     );
 
+    // Item lists: a frequency the planner cannot merge is refused; the plan merges the rest.
+    let item = |freq: serde_json::Value| {
+        json!({"department": "371481SJ", "name": "食品经营日常检查", "object_kinds": "enterprise",
+        "legal_basis": "《中华人民共和国食品安全法》", "frequency": freq})
+    };
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/inspection-items",
+            Some("ll.market"),
+            Some(item(json!([1, 2, 5, 12]))),
+        )
+        .await;
+    assert_eq!(assert_problem(&r, 400, "invalid_field")["field"], "freq_c");
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/inspection-items",
+            Some("ll.market"),
+            Some(item(json!([1, 2, 4, 12]))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    t.db.store
+        .create_inspection_item(
+            &tongquan_domain::access::Actor::System("t"),
+            tongquan_store::enforcement::objects::NewInspectionItem {
+                department: tongquan_domain::codes::DepartmentCode::parse("d", "371481YJ").unwrap(),
+                name: "安全生产检查".into(),
+                object_kinds: vec![tongquan_domain::enforcement::ObjectKind::Enterprise],
+                legal_basis: "《中华人民共和国安全生产法》".into(),
+                method: String::new(),
+                frequency: [1, 2, 4, 12],
+            },
+        )
+        .await
+        .unwrap();
+    let plan = t
+        .get("/api/v1/enforcement/joint-plan?county=371481")
+        .await
+        .json();
+    // Two grade-C enterprises, two departments four times a year each: 16 alone, 8 together.
+    assert_eq!(
+        (
+            plan["separate_visits"].as_u64(),
+            plan["joint_visits"].as_u64()
+        ),
+        (Some(16), Some(8)),
+        "{plan}"
+    );
+    assert_eq!(plan["optimal"], true);
+    assert_eq!(
+        t.get("/api/v1/enforcement/joint-plan").await.status,
+        StatusCode::BAD_REQUEST
+    );
+
     // The results page counts this year's visit and hazard.
     let page = t.get("/enforcement?county=371481").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(r#"data-code="371481104""#));
+    assert!(page.body.contains(r#"id="joint-plan" data-optimal="true""#));
     let figures = t
         .get("/api/v1/enforcement/figures?county=371481")
         .await

@@ -10,6 +10,7 @@ pub mod leads;
 pub mod objects;
 pub mod officers;
 pub mod penalties;
+pub mod plans;
 
 use chrono::NaiveDate;
 use tongquan_domain::DomainError;

@@ -21,7 +21,7 @@ use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::lead::{LeadSource, Urgency, route};
 use tongquan_domain::enforcement::penalty::PenaltyStep;
 use tongquan_domain::enforcement::{EnforcementDomain, RiskGrade};
-use tongquan_plan::{DrawSpec, Quota, Requirement, frequency_windows, merge_year};
+use tongquan_plan::{DrawSpec, Quota, merge_year};
 
 use crate::db::{Sql, timestamp};
 use crate::enforcement::draws::NewDraw;
@@ -125,15 +125,6 @@ fn grade(rng: &mut StdRng) -> RiskGrade {
     }
 }
 
-fn grade_index(g: RiskGrade) -> usize {
-    match g {
-        RiskGrade::A => 0,
-        RiskGrade::B => 1,
-        RiskGrade::C => 2,
-        RiskGrade::D => 3,
-    }
-}
-
 /// A value of a bulk row.
 enum V {
     I(i64),
@@ -196,8 +187,6 @@ struct Officer {
 struct Object {
     id: i64,
     town: usize,
-    grade: RiskGrade,
-    domains: &'static [EnforcementDomain],
 }
 
 fn day_in(rng: &mut StdRng, year: i32, month: u32, until: NaiveDate) -> Option<NaiveDate> {
@@ -479,16 +468,15 @@ async fn county_data(
                 V::T(EnforcementDomain::join(domains)),
                 V::T(at.clone()),
             ]);
-            objects.push(Object {
-                id,
-                town: ti,
-                grade: g,
-                domains,
-            });
+            objects.push(Object { id, town: ti });
         }
     }
     out.objects += objects.len();
     insert(&mut tx, "INSERT INTO inspection_objects (id, county_code, town_code, kind, credit_code, name, industry, lat, lon, risk_grade, domains, created_at) VALUES ", object_rows).await?;
+    tx.commit().await?;
+    // The departments' planned inspections, as the item lists just written give them.
+    let reqs = store.plan_requirements(county).await?;
+    let mut tx = store.pool().begin().await?;
 
     let team = |rng: &mut StdRng, domain: EnforcementDomain, on: NaiveDate, n: usize| -> Vec<i64> {
         let pool: Vec<i64> = officers
@@ -560,36 +548,25 @@ async fn county_data(
         }
         id
     };
-    // The year before: each department on its own, at its own frequency.
+    let by_id: HashMap<i64, &Object> = objects.iter().map(|o| (o.id, o)).collect();
+    // The year before: each department on its own, each planned inspection a visit.
     let before_end = NaiveDate::from_ymd_opt(year - 1, 12, 31).expect("a date");
-    for o in &objects {
-        for d in o.domains {
-            for (from, to) in frequency_windows(FREQUENCY[grade_index(o.grade)]).unwrap_or_default()
-            {
-                let month = rng.random_range(u32::from(from)..=u32::from(to));
-                let on = day_in(rng, year - 1, month, before_end).expect("a day of last year");
-                let found = rng.random_ratio(8, 100);
-                visit(rng, o, on, &[*d], found);
-                out.visits_before += 1;
-            }
-        }
+    for r in &reqs {
+        let month = rng.random_range(u32::from(r.window.0)..=u32::from(r.window.1));
+        let on = day_in(rng, year - 1, month, before_end).expect("a day of last year");
+        let found = rng.random_ratio(8, 100);
+        visit(
+            rng,
+            by_id[&r.object],
+            on,
+            &[EnforcementDomain::parse("department", &r.department)?],
+            found,
+        );
+        out.visits_before += 1;
     }
-    // This year: the same requirements merged into joint visits, up to today.
-    let mut reqs = Vec::new();
-    for o in &objects {
-        for d in o.domains {
-            for window in frequency_windows(FREQUENCY[grade_index(o.grade)]).unwrap_or_default() {
-                reqs.push(Requirement {
-                    object: o.id,
-                    department: d.slug().to_owned(),
-                    window,
-                });
-            }
-        }
-    }
+    // This year: the same plan merged into joint visits, up to today.
     out.requirements_after += reqs.len();
     let plan = merge_year(&reqs).map_err(crate::enforcement::draws::plan_error)?;
-    let by_id: HashMap<i64, &Object> = objects.iter().map(|o| (o.id, o)).collect();
     for v in &plan.visits {
         let Some(on) = day_in(rng, year, u32::from(v.month), volume.today) else {
             continue;

@@ -6,6 +6,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use tongquan_domain::codes::CountyCode;
 use tongquan_store::enforcement::figures::EnforcementFigures;
+use tongquan_store::enforcement::plans::JointPlan;
 use utoipa::IntoParams;
 
 use super::ApiResult;
@@ -33,4 +34,23 @@ pub async fn figures(
             .enforcement_figures(county.as_ref(), s.today())
             .await?,
     ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    /// The county, e.g. 371481.
+    pub county: Option<String>,
+}
+
+/// The county's year of planned inspections merged into joint visits (综合查一次), with the
+/// proof that no plan has fewer visits (public).
+#[utoipa::path(get, path = "/api/v1/enforcement/joint-plan", tag = "enforcement", params(PlanQuery),
+    responses((status = 200, body = JointPlan), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn joint_plan(
+    State(s): State<AppState>,
+    Query(q): Query<PlanQuery>,
+) -> ApiResult<JointPlan> {
+    let county = CountyCode::parse("county", q.county.as_deref().unwrap_or(""))?;
+    Ok(Json(s.store.joint_plan(&county).await?))
 }

@@ -13,6 +13,7 @@ use tongquan_store::Page;
 use tongquan_store::enforcement::draws::Draw;
 use tongquan_store::enforcement::figures::{EnforcementFigures, FigureRow};
 use tongquan_store::enforcement::inspections::Visit;
+use tongquan_store::enforcement::plans::JointPlan;
 use tongquan_store::geography::County;
 
 use super::leads::LeadWords;
@@ -61,6 +62,8 @@ fn bars(rows: &[FigureRow]) -> Vec<Bar> {
 struct FiguresPage {
     c: Chrome,
     f: EnforcementFigures,
+    /// For one county: this year's plan merged into joint visits.
+    plan: Option<JointPlan>,
     bars: Vec<Bar>,
     chart_height: usize,
     counties: Vec<County>,
@@ -90,6 +93,10 @@ pub async fn figures(
         chart_height: bars.len() * 30 + 10,
         bars,
         f,
+        plan: match &county {
+            Some(c) => Some(s.store.joint_plan(c).await?),
+            None => None,
+        },
         counties: s
             .store
             .counties(tongquan_store::PageRequest {
