@@ -69,10 +69,13 @@ impl Store {
                 if times == 0 {
                     continue;
                 }
-                if !windows.contains_key(&times) {
-                    windows.insert(times, frequency_windows(times).map_err(plan_error)?);
-                }
-                for window in &windows[&times] {
+                let list = match windows.entry(times) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(frequency_windows(times).map_err(plan_error)?)
+                    }
+                };
+                for window in list.iter() {
                     reqs.push(Requirement {
                         object: id,
                         department: domain.slug().to_owned(),
