@@ -196,6 +196,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/files/{hash}", get(pages::cases::file))
         .route("/enforcement", get(pages::enforcement::figures))
         .route("/enforcement/leads", get(pages::leads::queue))
+        .route("/enforcement/officers", get(pages::enforcement::officers))
         .route("/enforcement/leads/{id}", get(pages::leads::show))
         .route("/enforcement/leads/{id}/steps", post(pages::leads::step))
         .route("/report", get(pages::leads::form).post(pages::leads::report))

@@ -13,6 +13,7 @@ use tongquan_store::Page;
 use tongquan_store::enforcement::draws::Draw;
 use tongquan_store::enforcement::figures::{EnforcementFigures, FigureRow};
 use tongquan_store::enforcement::inspections::Visit;
+use tongquan_store::enforcement::officers::{Officer, OfficerFilter};
 use tongquan_store::enforcement::plans::JointPlan;
 use tongquan_store::geography::County;
 
@@ -264,4 +265,86 @@ pub async fn rate(
         .into_response()),
         Err(e) => visits_page(&s, &v, &uri, f.text("credit_code"), false, Some(e)).await,
     }
+}
+
+#[derive(Template)]
+#[template(path = "officers.html")]
+struct OfficersPage {
+    c: Chrome,
+    w: LeadWords,
+    officers: Vec<Officer>,
+    today: String,
+    pager: Pager,
+}
+
+impl OfficersPage {
+    /// Whether the officer's latest credential is still valid today.
+    fn valid(&self, o: &Officer) -> bool {
+        o.credential_valid_to
+            .as_deref()
+            .is_some_and(|t| t >= self.today.as_str())
+    }
+
+    fn form(&self, slug: &Option<String>) -> String {
+        slug.as_deref()
+            .and_then(|s| tongquan_domain::enforcement::DispatchForm::parse("form", s).ok())
+            .map_or_else(|| "—".to_owned(), |f| self.c.label(f.label()))
+    }
+
+    fn domains(&self, list: &Option<String>) -> String {
+        list.as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(|d| self.w.domain(d))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OfficersQuery {
+    department: Option<String>,
+    town: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// The officers within reach: credential and its end, dispatch form and towns.
+pub async fn officers(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<OfficersQuery>,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let f = OfficerFilter {
+        county: None,
+        department: opt(
+            "department",
+            &q.department,
+            tongquan_domain::codes::DepartmentCode::parse,
+        )?,
+        town: opt("town", &q.town, tongquan_domain::codes::TownCode::parse)?,
+    };
+    let list = s
+        .store
+        .officers(&v.actor, &f, paging(&q.page, &q.per_page)?)
+        .await?;
+    let pager = Pager::new(
+        &list,
+        "/enforcement/officers",
+        &[
+            ("department", q.department.clone().unwrap_or_default()),
+            ("town", q.town.clone().unwrap_or_default()),
+        ],
+    );
+    let page = OfficersPage {
+        c: Chrome::new(&v, &uri, "officers"),
+        w: LeadWords(v.lang),
+        officers: list.items,
+        today: s.today().to_string(),
+        pager,
+    };
+    render_page(&page, &None)
 }
