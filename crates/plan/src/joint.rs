@@ -64,7 +64,8 @@ pub fn frequency_windows(times_per_year: u8) -> Result<Vec<(u8, u8)>, PlanError>
 }
 
 /// Merges requirements into the fewest visits per object (optimal, with the proof in
-/// `lower_bound`). Each requirement is served by the earliest visit within its window.
+/// `lower_bound`). Each requirement is served by the earliest visit within its window; visits are
+/// then spread over the months their requirements allow, least busy month first.
 pub fn merge_year(reqs: &[Requirement]) -> Result<MergePlan, PlanError> {
     for r in reqs {
         let (first, last) = r.window;
@@ -101,6 +102,8 @@ pub fn merge_year(reqs: &[Requirement]) -> Result<MergePlan, PlanError> {
 
     let mut visits = Vec::new();
     let mut lower_bound = 0;
+    // Visits planned in each month so far, to spread the year's work.
+    let mut load = [0usize; 13];
     // Departments served by each of an object's visits, reused across objects.
     let mut served: Vec<Vec<&str>> = vec![Vec::new(); 12];
     for group in order.chunk_by(|a, b| a.0 == b.0) {
@@ -130,10 +133,26 @@ pub fn merge_year(reqs: &[Requirement]) -> Result<MergePlan, PlanError> {
                 *slot = k;
             }
         }
-        for &(_, _, first, i) in group {
+        // Each visit may move within the months every requirement it serves allows.
+        let mut range: Vec<(u8, u8)> = vec![(1, 12); months.len()];
+        for &(_, last, first, i) in group {
             let k = next[first as usize];
             debug_assert!(months[k] <= reqs[i as usize].window.1);
             served[k].push(reqs[i as usize].department.as_str());
+            range[k] = (range[k].0.max(first), range[k].1.min(last));
+        }
+        // The stabbing points sit at window ends (all the yearly visits in December); move each,
+        // in order and between its neighbours, to the least busy month it may take. The count,
+        // and so the proof, does not change.
+        let planned = months.clone();
+        for k in 0..months.len() {
+            let after = if k == 0 { 0 } else { months[k - 1] };
+            let before = planned.get(k + 1).map_or(13, |&m| m);
+            let (lo, hi) = (range[k].0.max(after + 1), range[k].1.min(before - 1));
+            months[k] = (lo..=hi)
+                .min_by_key(|&m| (load[m as usize], m))
+                .unwrap_or(planned[k]);
+            load[months[k] as usize] += 1;
         }
         for (k, &month) in months.iter().enumerate() {
             let depts = &mut served[k];
@@ -252,9 +271,10 @@ mod tests {
         let plan = merge_year(&reqs).unwrap();
         check(&reqs, &plan);
         assert_eq!(plan.joint_visits, 2);
-        assert_eq!(plan.visits[0].month, 6);
+        // Spread to the least busy month each visit may take: the first of each half-year.
+        assert_eq!(plan.visits[0].month, 1);
         assert_eq!(plan.visits[0].departments, vec!["fire", "market"]);
-        assert_eq!(plan.visits[1].month, 12);
+        assert_eq!(plan.visits[1].month, 7);
         assert_eq!(plan.visits[1].departments, vec!["env"]);
         assert!((plan.reduction_percent - 100.0 / 3.0).abs() < 1e-9);
 
@@ -283,8 +303,21 @@ mod tests {
         check(&reqs, &plan);
         assert_eq!(plan.joint_visits, 5);
         let months: Vec<u8> = plan.visits.iter().map(|v| v.month).collect();
-        assert_eq!(months, vec![3, 6, 9, 12, 2]);
+        // Object 3's four visits take the quarters' least busy months; object 4's is fixed.
+        assert_eq!(months, vec![1, 4, 7, 10, 2]);
         assert_eq!(plan.visits[0].departments, vec!["fire", "market", "tax"]);
+    }
+
+    #[test]
+    fn yearly_visits_spread_over_the_year_instead_of_piling_up_in_december() {
+        let reqs: Vec<Requirement> = (0..24).map(|o| req(o, "market", (1, 12))).collect();
+        let plan = merge_year(&reqs).unwrap();
+        check(&reqs, &plan);
+        let mut per_month = [0; 13];
+        for v in &plan.visits {
+            per_month[v.month as usize] += 1;
+        }
+        assert_eq!(&per_month[1..], &[2; 12]);
     }
 
     #[test]

@@ -91,7 +91,12 @@ async fn a_draw_is_published_revealed_and_verified(db: TestDb) {
     // The department's officers: the expired credential is flagged; another county sees none.
     let b = t.sign_in("ll.market").await;
     let page = t.browse(&b, "/enforcement/officers").await;
-    assert_eq!(page.body.matches("<tr data-id=").count(), 4, "{}", page.body);
+    assert_eq!(
+        page.body.matches("<tr data-id=").count(),
+        4,
+        "{}",
+        page.body
+    );
     assert_eq!(page.body.matches(r#"class="expired""#).count(), 1);
     let other = t.sign_in("dc.market").await;
     let page = t.browse(&other, "/enforcement/officers").await;
