@@ -254,6 +254,10 @@ pub fn reach(actor: &Actor, kind: ResourceKind, action: Action) -> Reach {
         Jurisdiction::Department(d) => Reach::Department(d.clone()),
     };
     match (staff.role, kind, action) {
+        // The approval bureau reads its county's enforcement; it does not act in it.
+        (Role::CountyBureau, K::Enforcement | K::InspectionObject, Action::Manage) => {
+            Reach::Nothing
+        }
         (Role::CityAdmin | Role::CountyBureau, _, _) => own(),
         (Role::BranchClerk | Role::CentreClerk, K::Account | K::AuditEntry, Action::Read) => own(),
         (Role::BranchClerk | Role::CentreClerk, K::Office | K::Case, Action::Manage) => own(),
@@ -406,6 +410,29 @@ mod tests {
             reach(&Actor::Anonymous, ResourceKind::AuditEntry, Action::Read),
             Reach::Nothing
         );
+    }
+
+    #[test]
+    fn the_approval_bureau_reads_enforcement_but_does_not_act_in_it() {
+        let bureau = staff(Role::CountyBureau, "371402");
+        let here = Jurisdiction::parse("j", "371402SJ").unwrap().scope();
+        for kind in [ResourceKind::Enforcement, ResourceKind::InspectionObject] {
+            assert!(reach(&bureau, kind, Action::Read).admits(&here));
+            assert_eq!(reach(&bureau, kind, Action::Manage), Reach::Nothing);
+        }
+        let team = staff(Role::TeamLeader, "371402001");
+        assert!(may(
+            &team,
+            ResourceKind::Enforcement,
+            Action::Manage,
+            &town_scope("371402001")
+        ));
+        assert!(!may(
+            &team,
+            ResourceKind::Enforcement,
+            Action::Manage,
+            &town_scope("371402002")
+        ));
     }
 
     #[test]

@@ -100,6 +100,8 @@ CREATE TABLE draws (
     title TEXT NOT NULL,
     draw_on TEXT NOT NULL,
     inputs TEXT NOT NULL,
+    objects_in_pool BIGINT NOT NULL,
+    officers_in_pool BIGINT NOT NULL,
     inputs_digest TEXT NOT NULL,
     commitment TEXT NOT NULL,
     seed TEXT NOT NULL,
@@ -140,6 +142,7 @@ CREATE INDEX inspections_object ON inspections (object_id, visited_on);
 CREATE INDEX inspections_county ON inspections (county_code, visited_on, id);
 CREATE INDEX inspections_town ON inspections (town_code, visited_on, id);
 CREATE INDEX inspections_department ON inspections (department_code, visited_on, id);
+CREATE UNIQUE INDEX inspections_rating_code ON inspections (rating_code_hash);
 
 CREATE TABLE inspection_officers (
     inspection_id BIGINT NOT NULL REFERENCES inspections (id),

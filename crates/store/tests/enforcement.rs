@@ -24,6 +24,7 @@ fn d(s: &str) -> NaiveDate {
 
 const TODAY: &str = "2026-06-15";
 
+/// A visit; one set off by a lead or complaint names lead 1 (the test files it first).
 fn visit(f: &EnforcementFixture, officers: &[i64], on: &str, trigger: Trigger) -> NewInspection {
     NewInspection {
         object_id: f.objects[0],
@@ -31,7 +32,7 @@ fn visit(f: &EnforcementFixture, officers: &[i64], on: &str, trigger: Trigger) -
         joined: Vec::new(),
         trigger,
         draw_id: None,
-        lead_id: None,
+        lead_id: trigger.is_triggered().then_some(1),
         visited_on: d(on),
         started_at: "09:00".into(),
         ended_at: "10:30".into(),
@@ -65,8 +66,22 @@ async fn inspections_check_officers_cap_and_hazards(db: TestDb) {
     let dept = staff(Role::DepartmentAdmin, "371481SJ");
     let [a, b, c, expired] = f.officers;
     let today = d(TODAY);
+    let now: DateTime<Utc> = "2026-06-10T08:00:00Z".parse().unwrap();
+    let place = LeadPlace::Town(f.delegated_town.clone());
+    let lead_id = s
+        .report_lead(&Actor::Anonymous, lead(place, LeadSource::Public), now)
+        .await
+        .unwrap()
+        .id;
+    assert_eq!(lead_id, 1, "the visits below name lead 1");
+    let mut no_lead = visit(&f, &[a, b], "2026-06-01", Trigger::Lead);
+    no_lead.lead_id = None;
+    let mut unknown_draw = visit(&f, &[a, b], "2026-06-01", Trigger::Draw);
+    unknown_draw.draw_id = Some(99);
 
     for (bad, want) in [
+        (no_lead, "required_field"),
+        (unknown_draw, "invalid_field"),
         (
             visit(&f, &[a], "2026-06-01", Trigger::Routine),
             "too_few_officers",
@@ -113,6 +128,35 @@ async fn inspections_check_officers_cap_and_hazards(db: TestDb) {
         )
         .await;
     assert_eq!(code(recused.unwrap_err()), "recused");
+    // An officer of a department that is not at the visit may not be counted in it.
+    let ecology = s
+        .create_officer(
+            &Actor::System("t"),
+            tongquan_store::enforcement::officers::NewOfficer {
+                department: tongquan_domain::codes::DepartmentCode::parse("d", "371481HJ").unwrap(),
+                name: "环保执法员".into(),
+                credential: Some(
+                    tongquan_domain::enforcement::Credential::parse(
+                        "SD1481HJ01",
+                        "market,ecology",
+                        "德州市人民政府",
+                        d("2024-01-01"),
+                        d("2028-12-31"),
+                    )
+                    .unwrap(),
+                ),
+            },
+        )
+        .await
+        .unwrap();
+    let outsider = s
+        .record_inspection(
+            &dept,
+            visit(&f, &[a, ecology.id], "2026-06-01", Trigger::Routine),
+            today,
+        )
+        .await;
+    assert_eq!(outsider.unwrap_err().field(), Some("officers"));
     let other_county = staff(Role::DepartmentAdmin, "371402SJ");
     let forbidden = s
         .record_inspection(
@@ -326,15 +370,17 @@ async fn draws_commit_reveal_and_verify(db: TestDb) {
         ),
         "plan.quota_exceeds_pool"
     );
-    let officer = staff(Role::Officer, "371402SJ");
-    assert_eq!(
-        code(
-            s.commit_draw(&officer, new("371481SJ", 1))
-                .await
-                .unwrap_err()
-        ),
-        "forbidden"
-    );
+    // Another county's officer, this department's own officer, the county's approval bureau.
+    for who in [
+        staff(Role::Officer, "371402SJ"),
+        staff(Role::Officer, "371481SJ"),
+        staff(Role::CountyBureau, "371481"),
+    ] {
+        assert_eq!(
+            code(s.commit_draw(&who, new("371481SJ", 1)).await.unwrap_err()),
+            "forbidden"
+        );
+    }
     assert_eq!(count(s, "draws").await, 0);
 
     let dept = staff(Role::DepartmentAdmin, "371481SJ");
@@ -411,6 +457,27 @@ async fn leads_are_routed_timed_and_closed(db: TestDb) {
         )
         .await;
     assert_eq!(code(outside.unwrap_err()), "outside_city");
+    // A dispatch must start after the current one.
+    let again = s
+        .dispatch_officer(
+            &Actor::System("t"),
+            f.officers[0],
+            tongquan_domain::enforcement::DispatchForm::Stationed,
+            std::slice::from_ref(&f.other_town),
+            d("2024-01-01"),
+        )
+        .await;
+    assert_eq!(again.unwrap_err().field(), Some("from"));
+    // Staff file patrol leads only where they act.
+    let mut patrol = lead(
+        LeadPlace::Town(f.delegated_town.clone()),
+        LeadSource::Patrol,
+    );
+    patrol.description = "巡查发现占道经营摊点".into();
+    let elsewhere = s
+        .report_lead(&staff(Role::TeamLeader, "371402001"), patrol.clone(), now)
+        .await;
+    assert_eq!(code(elsewhere.unwrap_err()), "forbidden");
     let hotline = s
         .report_lead(
             &Actor::Anonymous,
@@ -557,6 +624,15 @@ async fn leads_are_routed_timed_and_closed(db: TestDb) {
     assert_eq!(
         s.public_lead(id).await.unwrap().disposal,
         "当场劝离，登记摊主信息"
+    );
+    // A patrol's lead is the staff's: not on the public site.
+    let staff_lead = s
+        .report_lead(&staff(Role::TeamLeader, "371481104"), patrol, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(s.public_lead(staff_lead.id).await.unwrap_err()),
+        "not_found"
     );
     // The department's lead, untouched for an hour, has missed its 15-minute target.
     assert!(s.public_lead(dept_lead.id).await.unwrap().breached(at(60)));

@@ -180,7 +180,8 @@ impl LeadTimes {
             return false;
         };
         let until = self.on_site.unwrap_or(now);
-        (until - received).num_minutes() > urgency.on_site_target_minutes()
+        // Whole seconds count: 15 minutes and 59 seconds misses a 15-minute target.
+        until - received > chrono::Duration::minutes(urgency.on_site_target_minutes())
     }
 }
 

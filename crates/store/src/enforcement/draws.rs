@@ -8,14 +8,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tongquan_domain::DomainError;
-use tongquan_domain::access::{Actor, ResourceKind};
+use tongquan_domain::access::Actor;
 use tongquan_domain::codes::{DepartmentCode, TownCode};
 use tongquan_domain::enforcement::{EnforcementDomain, repeat_recusals};
 use tongquan_plan::{
     self as plan, DrawInputs, DrawOutcome, DrawSpec, PlanError, PoolObject, PoolOfficer, Recusal,
 };
 
-use super::{require, scope};
+use super::{require_admin, scope};
 use crate::db::Sql;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
@@ -92,27 +92,55 @@ pub struct DrawPick {
     pub officers: Vec<String>,
 }
 
+/// A draw's row without its (large) inputs and outcome.
 #[derive(sqlx::FromRow)]
 struct DrawRow {
+    id: i64,
     county_code: String,
     department_code: String,
     department_name: String,
     domain: String,
     title: String,
     draw_on: String,
-    inputs: String,
+    objects_in_pool: i64,
+    officers_in_pool: i64,
     inputs_digest: String,
     commitment: String,
     seed: String,
-    outcome: Option<String>,
     state: String,
     committed_at: String,
     revealed_at: Option<String>,
 }
 
-const SELECT: &str = "SELECT x.county_code, x.department_code, d.name AS department_name, x.domain, x.title,
-    x.draw_on, x.inputs, x.inputs_digest, x.commitment, x.seed, x.outcome, x.state, x.committed_at, x.revealed_at
-    FROM draws x JOIN departments d ON d.code = x.department_code";
+impl DrawRow {
+    /// As the public sees it: the seed only once revealed.
+    fn public(self, picks: Vec<DrawPick>) -> Draw {
+        let revealed = self.state == "revealed";
+        Draw {
+            id: self.id,
+            county_code: self.county_code,
+            department_code: self.department_code,
+            department_name: self.department_name,
+            domain: self.domain,
+            title: self.title,
+            draw_on: self.draw_on,
+            state: self.state,
+            inputs_digest: self.inputs_digest,
+            commitment: self.commitment,
+            seed: revealed.then_some(self.seed),
+            committed_at: self.committed_at,
+            revealed_at: self.revealed_at,
+            objects_in_pool: usize::try_from(self.objects_in_pool).unwrap_or(0),
+            officers_in_pool: usize::try_from(self.officers_in_pool).unwrap_or(0),
+            picks,
+        }
+    }
+}
+
+const COLUMNS: &str = "x.id, x.county_code, x.department_code, d.name AS department_name, x.domain, x.title,
+    x.draw_on, x.objects_in_pool, x.officers_in_pool, x.inputs_digest, x.commitment, x.seed, x.state, x.committed_at,
+    x.revealed_at";
+const FROM: &str = "FROM draws x JOIN departments d ON d.code = x.department_code";
 
 pub(crate) fn plan_error(e: PlanError) -> StoreError {
     DomainError::rule(e.code(), e.message_zh(), e.message_en()).into()
@@ -134,11 +162,7 @@ impl Store {
     /// too few officers) is refused here, with nothing written.
     pub async fn commit_draw(&self, actor: &Actor, new: NewDraw) -> Result<Draw> {
         let county = new.department.county();
-        require(
-            actor,
-            ResourceKind::Enforcement,
-            &scope(&county, None, Some(&new.department)),
-        )?;
+        require_admin(actor, &scope(&county, None, Some(&new.department)))?;
         let domain = EnforcementDomain::of_department(new.department.kind()).ok_or_else(|| {
             DomainError::invalid(
                 "department",
@@ -162,8 +186,9 @@ impl Store {
         let mut w = self.write(actor).await?;
         let at = w.at().to_owned();
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO draws (county_code, department_code, domain, title, draw_on, inputs, inputs_digest, commitment,
-                seed, state, committed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'committed', $10) RETURNING id",
+            "INSERT INTO draws (county_code, department_code, domain, title, draw_on, inputs, objects_in_pool,
+                officers_in_pool, inputs_digest, commitment, seed, state, committed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'committed', $12) RETURNING id",
         )
         .bind(county.to_string())
         .bind(new.department.to_string())
@@ -171,6 +196,8 @@ impl Store {
         .bind(title.to_owned())
         .bind(new.draw_on.to_string())
         .bind(serde_json::to_string(&inputs).expect("inputs serialise"))
+        .bind(i64::try_from(inputs.objects.len()).unwrap_or(i64::MAX))
+        .bind(i64::try_from(inputs.officers.len()).unwrap_or(i64::MAX))
         .bind(digest.clone())
         .bind(commitment.clone())
         .bind(hex::encode(seed))
@@ -286,11 +313,7 @@ impl Store {
         let county =
             tongquan_domain::codes::CountyCode::parse("county", &row.county_code).expect("stored");
         let dept = DepartmentCode::parse("department", &row.department_code).expect("stored");
-        require(
-            actor,
-            ResourceKind::Enforcement,
-            &scope(&county, None, Some(&dept)),
-        )?;
+        require_admin(actor, &scope(&county, None, Some(&dept)))?;
         if row.state != "committed" {
             return Err(DomainError::rule(
                 "transition_not_allowed",
@@ -299,17 +322,24 @@ impl Store {
             )
             .into());
         }
-        let inputs: DrawInputs = serde_json::from_str(&row.inputs).expect("stored inputs");
+        let inputs = self.draw_document(id).await?.inputs;
         let seed = plan::parse_seed(&row.seed).map_err(plan_error)?;
         let outcome = plan::draw(&inputs, &seed).map_err(plan_error)?;
         let mut w = self.write(actor).await?;
         let at = w.at().to_owned();
-        sqlx::query("UPDATE draws SET state = 'revealed', outcome = $1, revealed_at = $2 WHERE id = $3 AND state = 'committed'")
+        let done = sqlx::query("UPDATE draws SET state = 'revealed', outcome = $1, revealed_at = $2 WHERE id = $3 AND state = 'committed'")
             .bind(serde_json::to_string(&outcome).expect("outcome serialises"))
             .bind(at)
             .bind(id)
             .execute(w.conn())
             .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Stale {
+                kind: "draw",
+                id: id.to_string(),
+                expected: 1,
+            });
+        }
         w.audit(
             "draw.reveal",
             "draw",
@@ -322,7 +352,7 @@ impl Store {
     }
 
     async fn draw_row(&self, id: i64) -> Result<DrawRow> {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
         sql.push(" WHERE x.id = ").bind(id);
         sql.query_as()
             .fetch_optional(self.pool())
@@ -332,16 +362,22 @@ impl Store {
 
     /// The draw's published document: the seed and outcome only once revealed.
     pub async fn draw_document(&self, id: i64) -> Result<DrawDocument> {
-        let row = self.draw_row(id).await?;
-        let revealed = row.state == "revealed";
+        let row: Option<(String, Option<String>, String, String, String, String)> = sqlx::query_as(
+            "SELECT inputs, outcome, inputs_digest, commitment, seed, state FROM draws WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        let (inputs, outcome, inputs_digest, commitment, seed, state) =
+            row.ok_or_else(|| StoreError::not_found("draw", id))?;
+        let revealed = state == "revealed";
         Ok(DrawDocument {
             draw_id: id,
-            inputs: serde_json::from_str(&row.inputs).expect("stored inputs"),
-            inputs_digest: row.inputs_digest,
-            commitment: row.commitment,
-            seed: revealed.then_some(row.seed),
-            outcome: row
-                .outcome
+            inputs: serde_json::from_str(&inputs).expect("stored inputs"),
+            inputs_digest,
+            commitment,
+            seed: revealed.then_some(seed),
+            outcome: outcome
                 .filter(|_| revealed)
                 .map(|o| serde_json::from_str(&o).expect("stored outcome")),
         })
@@ -350,9 +386,15 @@ impl Store {
     /// A draw as the public site shows it (public: 一公开).
     pub async fn published_draw(&self, id: i64) -> Result<Draw> {
         let row = self.draw_row(id).await?;
-        let doc = self.draw_document(id).await?;
         let mut picks = Vec::new();
-        if let Some(outcome) = &doc.outcome {
+        let outcome: Option<(String,)> =
+            sqlx::query_as("SELECT outcome FROM draws WHERE id = $1 AND state = 'revealed'")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        if let Some(outcome) =
+            outcome.map(|(o,)| serde_json::from_str::<DrawOutcome>(&o).expect("stored outcome"))
+        {
             let ids: Vec<i64> = outcome.picks.iter().map(|p| p.object).collect();
             let mut sql = Sql::new(
                 "SELECT x.id, x.name, t.name, x.risk_grade FROM inspection_objects x JOIN towns t ON t.code = x.town_code WHERE ",
@@ -393,24 +435,7 @@ impl Store {
                 });
             }
         }
-        Ok(Draw {
-            id,
-            county_code: row.county_code,
-            department_code: row.department_code,
-            department_name: row.department_name,
-            domain: row.domain,
-            title: row.title,
-            draw_on: row.draw_on,
-            state: row.state,
-            inputs_digest: doc.inputs_digest,
-            commitment: doc.commitment,
-            seed: doc.seed,
-            committed_at: row.committed_at,
-            revealed_at: row.revealed_at,
-            objects_in_pool: doc.inputs.objects.len(),
-            officers_in_pool: doc.inputs.officers.len(),
-            picks,
-        })
+        Ok(row.public(picks))
     }
 
     /// The draws, newest first (public).
@@ -419,26 +444,19 @@ impl Store {
         county: Option<&tongquan_domain::codes::CountyCode>,
         page: PageRequest,
     ) -> Result<Page<Draw>> {
-        let mut sql = Sql::new("SELECT id FROM draws WHERE 1 = 1");
-        if let Some(c) = county {
-            sql.push(" AND county_code = ").bind(c.to_string());
-        }
-        sql.push(" ORDER BY id DESC LIMIT ")
-            .bind(page.per_page)
-            .push(" OFFSET ")
-            .bind(page.offset());
-        let ids: Vec<(i64,)> = sql.query_as().fetch_all(self.pool()).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM draws WHERE 1 = 1");
-        if let Some(c) = county {
-            count.push(" AND county_code = ").bind(c.to_string());
-        }
-        let (total,): (i64,) = count.query_as().fetch_one(self.pool()).await?;
-        let mut items = Vec::new();
-        for (id,) in ids {
-            let mut d = self.published_draw(id).await?;
-            d.picks.clear();
-            items.push(d);
-        }
-        Ok(Page::new(items, page, total))
+        let filter = |sql: &mut Sql| {
+            sql.push(" WHERE 1 = 1");
+            if let Some(c) = county {
+                sql.push(" AND x.county_code = ").bind(c.to_string());
+            }
+        };
+        let (rows, total): (Vec<DrawRow>, i64) = self
+            .page_capped(COLUMNS, FROM, "x.id DESC", filter, page)
+            .await?;
+        Ok(Page::new(
+            rows.into_iter().map(|r| r.public(Vec::new())).collect(),
+            page,
+            total,
+        ))
     }
 }

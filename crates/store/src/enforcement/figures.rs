@@ -198,9 +198,9 @@ impl Store {
                 continue;
             };
             let m = (to - from).num_minutes();
-            let target = tongquan_domain::enforcement::lead::Urgency::parse("urgency", &urgency)
-                .map_or(i64::MAX, |u| u.on_site_target_minutes());
-            if m > target {
+            let late = tongquan_domain::enforcement::lead::Urgency::parse("urgency", &urgency)
+                .is_ok_and(|u| to - from > chrono::Duration::minutes(u.on_site_target_minutes()));
+            if late {
                 r.on_site_breaches += 1;
             }
             minutes.entry(code).or_default().push(m);

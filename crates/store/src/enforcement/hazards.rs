@@ -252,18 +252,24 @@ impl Store {
             return Ok(0);
         }
         let mut w = self.write(actor).await?;
+        let mut escalated = 0;
         for (id, county, town, domain) in &overdue {
             let county = CountyCode::parse("county", county).expect("stored");
             let dept = DepartmentCode::new(
                 &county,
                 EnforcementDomain::parse("domain", domain)?.department(),
             );
-            sqlx::query("UPDATE hazards SET state = 'escalated', escalated_on = $1, department_code = $2, lock_version = lock_version + 1 WHERE id = $3")
+            // Closed since it was read: nothing to escalate.
+            let done = sqlx::query("UPDATE hazards SET state = 'escalated', escalated_on = $1, department_code = $2, lock_version = lock_version + 1 WHERE id = $3 AND state = 'open'")
                 .bind(today.to_string())
                 .bind(dept.to_string())
                 .bind(*id)
                 .execute(w.conn())
                 .await?;
+            if done.rows_affected() == 0 {
+                continue;
+            }
+            escalated += 1;
             event(
                 &mut w,
                 *id,
@@ -285,6 +291,6 @@ impl Store {
             );
         }
         w.commit().await?;
-        Ok(overdue.len())
+        Ok(escalated)
     }
 }

@@ -188,7 +188,13 @@ impl Store {
             .into());
         }
         let officers = self
-            .officers_on_duty(&new.officers, Some(new.object_id), domain, new.visited_on)
+            .officers_on_duty(
+                &new.officers,
+                Some(new.object_id),
+                domain,
+                new.visited_on,
+                &[std::slice::from_ref(&new.department), &new.joined].concat(),
+            )
             .await?;
         check_officers(&officers, domain, new.visited_on)?;
         for h in &new.hazards {
@@ -205,6 +211,7 @@ impl Store {
                 .into());
             }
         }
+        self.check_trigger(&new, &town).await?;
         let month = new.visited_on.format("%Y-%m").to_string();
         let (planned,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM inspections WHERE object_id = $1 AND visited_on LIKE $2 AND trigger_kind IN ('routine', 'draw')",
@@ -257,8 +264,8 @@ impl Store {
         .bind(departments.join(","))
         .bind(domain.slug().to_owned())
         .bind(new.trigger.slug().to_owned())
-        .bind(new.draw_id)
-        .bind(new.lead_id)
+        .bind(new.draw_id.filter(|_| new.trigger == Trigger::Draw))
+        .bind(new.lead_id.filter(|_| new.trigger.is_triggered()))
         .bind(new.visited_on.to_string())
         .bind(started)
         .bind(ended)
@@ -309,6 +316,56 @@ impl Store {
             rating_code: code,
             hazards,
         })
+    }
+
+    /// What a visit says set it off must be there: a lead or complaint in the object's town, or a
+    /// revealed draw that picked the object. Only planned visits count against the cap, so this is
+    /// what keeps the cap from being talked around.
+    async fn check_trigger(&self, new: &NewInspection, town: &TownCode) -> Result<()> {
+        match new.trigger {
+            Trigger::Routine => Ok(()),
+            Trigger::Lead | Trigger::Complaint => {
+                let id = new.lead_id.ok_or_else(|| DomainError::Required {
+                    field: "lead_id".into(),
+                })?;
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT town_code FROM leads WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(self.pool())
+                        .await?;
+                match row {
+                    Some((t,)) if t == town.as_str() => Ok(()),
+                    _ => Err(DomainError::invalid(
+                        "lead_id",
+                        format!("线索 {id} 不存在或不在检查对象所在乡镇"),
+                        format!("lead {id} does not exist or is not in the object's town"),
+                    )
+                    .into()),
+                }
+            }
+            Trigger::Draw => {
+                let id = new.draw_id.ok_or_else(|| DomainError::Required {
+                    field: "draw_id".into(),
+                })?;
+                let picked = match self.draw_document(id).await {
+                    Ok(doc) => doc
+                        .outcome
+                        .is_some_and(|o| o.picks.iter().any(|p| p.object == new.object_id)),
+                    Err(StoreError::NotFound { .. }) => false,
+                    Err(e) => return Err(e),
+                };
+                if picked {
+                    Ok(())
+                } else {
+                    Err(DomainError::invalid(
+                        "draw_id",
+                        format!("抽查 {id} 未公布或未抽中该对象"),
+                        format!("draw {id} is not revealed or did not pick this object"),
+                    )
+                    .into())
+                }
+            }
+        }
     }
 
     pub async fn inspection(&self, actor: &Actor, id: i64) -> Result<Inspection> {
@@ -393,13 +450,19 @@ impl Store {
         let comment: String = comment.trim().chars().take(500).collect();
         let mut w = self.write(&Actor::Anonymous).await?;
         let at = w.at().to_owned();
-        sqlx::query("UPDATE inspections SET rating = $1, rating_comment = $2, rated_at = $3 WHERE id = $4 AND rating IS NULL")
+        let done = sqlx::query("UPDATE inspections SET rating = $1, rating_comment = $2, rated_at = $3 WHERE id = $4 AND rating IS NULL")
             .bind(i64::from(rating.value()))
             .bind(comment)
             .bind(at)
             .bind(id)
             .execute(w.conn())
             .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Taken {
+                field: "code",
+                value: "rating".into(),
+            });
+        }
         let s = scope(
             &CountyCode::parse("county", &county).expect("stored"),
             Some(&TownCode::parse("town", &town).expect("stored")),

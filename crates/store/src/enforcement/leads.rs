@@ -107,6 +107,10 @@ pub struct LeadFilter {
     pub state: Option<LeadState>,
     /// Leads received on or after this day.
     pub since: Option<NaiveDate>,
+    pub source: Option<LeadSource>,
+    pub domain: Option<EnforcementDomain>,
+    /// Open (not closed) or closed leads only.
+    pub open: Option<bool>,
 }
 
 const COLUMNS: &str = "x.id, x.county_code, x.town_code, t.name AS town_name, x.handler_kind, x.handler_code,
@@ -169,7 +173,7 @@ impl Store {
         }
         let mut sql = Sql::new(
             "SELECT MIN(b.doc_number) FROM delegations d JOIN batches b ON b.id = d.batch_id
-             JOIN item_versions v ON v.item_id = d.item_id AND v.status = 'published'
+             JOIN item_versions v ON v.item_id = d.item_id AND v.status = 'published' AND v.item_type = 'penalty'
              WHERE d.recipient = ",
         );
         sql.bind(town.to_string())
@@ -196,6 +200,14 @@ impl Store {
             )
             .into());
         }
+        if new.address.chars().count() > 200 {
+            return Err(DomainError::invalid(
+                "address",
+                "地点描述不超过 200 个字",
+                "an address is at most 200 characters",
+            )
+            .into());
+        }
         let description = new.description.trim();
         if description.chars().count() < 5 || description.chars().count() > 2000 {
             return Err(DomainError::invalid(
@@ -210,6 +222,21 @@ impl Store {
             LeadPlace::Point(p) => (self.locate_town(p).await?, Some(p)),
         };
         let town_record = self.town(&town).await?;
+        // Staff file in their own town, or for their own department's field.
+        let field_department = DepartmentCode::new(&town.county(), new.domain.department());
+        let may = |s: &Scope| {
+            tongquan_domain::access::may(actor, ResourceKind::Enforcement, Action::Manage, s)
+        };
+        if new.source != LeadSource::Public
+            && !may(&scope(&town.county(), Some(&town), None))
+            && !may(&scope(&town.county(), None, Some(&field_department)))
+        {
+            return Err(DomainError::forbidden(
+                "无权在该乡镇登记线索",
+                "not allowed to file leads in this town",
+            )
+            .into());
+        }
         let today = now.date_naive();
         let doc = self.field_delegation(&town, new.domain, today).await?;
         let (handler, reason) = route(new.domain, &town, &town_record.name, doc.as_deref());
@@ -268,7 +295,7 @@ impl Store {
             json!({ "source": new.source.slug(), "domain": new.domain.slug(), "handler": handler.code() }),
         );
         w.commit().await?;
-        self.public_lead(id).await
+        self.lead(&Actor::System("leads"), id).await
     }
 
     /// Moves a lead on: dispatch, arrive, dispose (with what was done), close. Only its handler may.
@@ -343,9 +370,17 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("lead", id))
     }
 
-    /// A lead as the public follows it (Open311): no reporter.
+    /// A report the public filed, as the public follows it (Open311): no reporter. Staff leads
+    /// (patrols, the hotline, referrals) are not public.
     pub async fn public_lead(&self, id: i64) -> Result<Lead> {
-        self.lead(&Actor::System("public"), id).await
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
+        sql.push(" WHERE x.id = ")
+            .bind(id)
+            .push(" AND x.source = 'public'");
+        sql.query_as()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::not_found("lead", id))
     }
 
     pub async fn leads(
@@ -373,6 +408,17 @@ impl Store {
             if let Some(d) = f.since {
                 sql.push(" AND x.received_at >= ").bind(d.to_string());
             }
+            if let Some(s) = f.source {
+                sql.push(" AND x.source = ").bind(s.slug().to_owned());
+            }
+            if let Some(d) = f.domain {
+                sql.push(" AND x.domain = ").bind(d.slug().to_owned());
+            }
+            match f.open {
+                Some(true) => sql.push(" AND x.state <> 'closed'"),
+                Some(false) => sql.push(" AND x.state = 'closed'"),
+                None => sql,
+            };
         };
         let (items, total) = self
             .page_capped(COLUMNS, FROM, "x.id DESC", filter, page)

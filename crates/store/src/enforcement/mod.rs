@@ -57,6 +57,22 @@ pub(crate) fn require(actor: &Actor, kind: ResourceKind, scope: &Scope) -> Resul
     }
 }
 
+/// Managing officers, item lists and draws is the department's (or the county's, the city's);
+/// an officer acts on inspections, leads, hazards and cases but does not manage them.
+pub(crate) fn require_admin(actor: &Actor, scope: &Scope) -> Result<()> {
+    if actor
+        .staff()
+        .is_some_and(|s| s.role == tongquan_domain::access::Role::Officer)
+    {
+        return Err(DomainError::forbidden(
+            "执法人员不能管理人员、检查事项清单或抽查",
+            "officers do not manage officers, item lists or draws",
+        )
+        .into());
+    }
+    require(actor, ResourceKind::Enforcement, scope)
+}
+
 fn date(field: &str, s: &str) -> NaiveDate {
     s.parse()
         .unwrap_or_else(|_| panic!("stored {field} is a date: {s}"))
@@ -65,21 +81,24 @@ fn date(field: &str, s: &str) -> NaiveDate {
 impl Store {
     /// The officers named for an act on `object` (if any), each with the credential that is valid
     /// on `on` for `domain` if there is one (else the latest), and why they must recuse, if
-    /// they must. Unknown ids are an error naming them.
+    /// they must. Unknown ids, and officers of departments other than `departments`, are an error
+    /// naming them.
     pub(crate) async fn officers_on_duty(
         &self,
         ids: &[i64],
         object: Option<i64>,
         domain: EnforcementDomain,
         on: NaiveDate,
+        departments: &[DepartmentCode],
     ) -> Result<Vec<OfficerOnDuty>> {
         let mut sql = Sql::new(
-            "SELECT o.id, o.name, c.number, c.domains, c.issuer, c.valid_from, c.valid_to
+            "SELECT o.id, o.name, o.department_code, c.number, c.domains, c.issuer, c.valid_from, c.valid_to
              FROM officers o LEFT JOIN credentials c ON c.officer_id = o.id WHERE ",
         );
         sql.bind_in("o.id", ids).push(" ORDER BY o.id, c.valid_to");
         type Row = (
             i64,
+            String,
             String,
             Option<String>,
             Option<String>,
@@ -89,7 +108,11 @@ impl Store {
         );
         let rows: Vec<Row> = sql.query_as().fetch_all(self.pool()).await?;
         let mut out: Vec<OfficerOnDuty> = Vec::new();
-        for (id, name, number, domains, issuer, from, to) in rows {
+        let mut outside = Vec::new();
+        for (id, name, department, number, domains, issuer, from, to) in rows {
+            if !departments.iter().any(|d| d.as_str() == department) && !outside.contains(&name) {
+                outside.push(name.clone());
+            }
             let credential = match (number, domains, issuer, from, to) {
                 (Some(n), Some(d), Some(i), Some(f), Some(t)) => Some(Credential {
                     number: n,
@@ -114,6 +137,23 @@ impl Store {
                     recusal: None,
                 }),
             }
+        }
+        if !outside.is_empty() {
+            let names: Vec<&str> = departments.iter().map(DepartmentCode::as_str).collect();
+            return Err(DomainError::invalid(
+                "officers",
+                format!(
+                    "{} 不属于本次执法的部门（{}）",
+                    outside.join("、"),
+                    names.join("、")
+                ),
+                format!(
+                    "{} not of the acting departments ({})",
+                    outside.join(", "),
+                    names.join(", ")
+                ),
+            )
+            .into());
         }
         let missing: Vec<String> = ids
             .iter()

@@ -10,7 +10,7 @@ use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::{EnforcementDomain, ObjectKind, RiskGrade};
 use tongquan_domain::geo::LatLon;
 
-use super::{require, scope};
+use super::{require_admin, scope};
 use crate::db::Sql;
 use crate::scope::{ScopeColumns, push_reach};
 use crate::{Page, PageRequest, Result, Store, StoreError};
@@ -267,11 +267,7 @@ impl Store {
                 "only enforcement departments keep inspection item lists",
             )
         })?;
-        require(
-            actor,
-            ResourceKind::Enforcement,
-            &scope(&county, None, Some(&new.department)),
-        )?;
+        require_admin(actor, &scope(&county, None, Some(&new.department)))?;
         for (grade, f) in RiskGrade::ALL.iter().zip(new.frequency) {
             if f != 0 && !FREQUENCIES.contains(&f) {
                 return Err(DomainError::invalid(

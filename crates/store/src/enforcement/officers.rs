@@ -9,7 +9,7 @@ use tongquan_domain::access::{Action, Actor, Reach, ResourceKind, reach};
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::{Credential, DispatchForm, EnforcementDomain};
 
-use super::{require, scope};
+use super::{require_admin, scope};
 use crate::db::Sql;
 use crate::scope::push_reach;
 use crate::{Page, PageRequest, Result, Store, StoreError};
@@ -71,11 +71,7 @@ impl Store {
             )
             .into());
         }
-        require(
-            actor,
-            ResourceKind::Enforcement,
-            &scope(&county, None, Some(&new.department)),
-        )?;
+        require_admin(actor, &scope(&county, None, Some(&new.department)))?;
         self.department(&new.department).await?;
         let name = new.name.trim();
         if name.is_empty() || name.chars().count() > 40 {
@@ -119,7 +115,7 @@ impl Store {
         c: Credential,
     ) -> Result<Officer> {
         let o = self.officer(actor, officer).await?;
-        require(actor, ResourceKind::Enforcement, &officer_scope(&o))?;
+        require_admin(actor, &officer_scope(&o))?;
         let mut w = self.write(actor).await?;
         insert_credential(&mut w, officer, &c).await?;
         w.audit(
@@ -144,7 +140,7 @@ impl Store {
         from: NaiveDate,
     ) -> Result<Officer> {
         let o = self.officer(actor, officer).await?;
-        require(actor, ResourceKind::Enforcement, &officer_scope(&o))?;
+        require_admin(actor, &officer_scope(&o))?;
         let mut towns = towns.to_vec();
         towns.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         towns.dedup();
@@ -159,6 +155,19 @@ impl Store {
                 .into());
             }
             self.town(t).await?;
+        }
+        let (latest,): (Option<String>,) =
+            sqlx::query_as("SELECT MAX(valid_from) FROM dispatches WHERE officer_id = $1")
+                .bind(officer)
+                .fetch_one(self.pool())
+                .await?;
+        if let Some(latest) = latest.filter(|l| l.as_str() >= from.to_string().as_str()) {
+            return Err(DomainError::invalid(
+                "from",
+                format!("新的派驻应晚于当前派驻的起始日 {latest}"),
+                format!("a new dispatch must start after the current one ({latest})"),
+            )
+            .into());
         }
         let mut w = self.write(actor).await?;
         let at = w.at().to_owned();
@@ -210,7 +219,7 @@ impl Store {
         reason: &str,
     ) -> Result<()> {
         let o = self.officer(actor, officer).await?;
-        require(actor, ResourceKind::Enforcement, &officer_scope(&o))?;
+        require_admin(actor, &officer_scope(&o))?;
         let obj = self
             .inspection_object(&Actor::System("recusal"), object)
             .await?;

@@ -149,6 +149,15 @@ impl Store {
             }
         };
         let county = town.county_code.clone();
+        let field_department = DepartmentCode::new(&county, domain.department());
+        if let Some(object) = new.object_id {
+            let o = self
+                .inspection_object(&Actor::System("penalty"), object)
+                .await?;
+            if o.county_code != county.as_str() {
+                return Err(StoreError::not_found("inspection_object", object));
+            }
+        }
         let handler_scope = match &handler {
             Handler::Town(t) => scope(&county, Some(t), None),
             Handler::Department(d) => scope(&county, None, Some(d)),
@@ -165,7 +174,13 @@ impl Store {
             .into());
         }
         let officers = self
-            .officers_on_duty(&new.officers, new.object_id, domain, today)
+            .officers_on_duty(
+                &new.officers,
+                new.object_id,
+                domain,
+                today,
+                std::slice::from_ref(&field_department),
+            )
             .await?;
         check_officers(&officers, domain, today)?;
         let (party, facts) = (new.party_name.trim(), new.facts.trim());
@@ -255,7 +270,18 @@ impl Store {
             let ids: Vec<i64> = ids.into_iter().map(|(o,)| o).collect();
             let domain = EnforcementDomain::parse("domain", &case.domain)?;
             check_officers(
-                &self.officers_on_duty(&ids, None, domain, today).await?,
+                &self
+                    .officers_on_duty(
+                        &ids,
+                        None,
+                        domain,
+                        today,
+                        &[DepartmentCode::new(
+                            &CountyCode::parse("county", &case.county_code)?,
+                            domain.department(),
+                        )],
+                    )
+                    .await?,
                 domain,
                 today,
             )?;

@@ -103,6 +103,7 @@ impl LeadQuery {
             town: opt("town", &self.town, TownCode::parse)?,
             state: opt("state", &self.state, LeadState::parse)?,
             since: opt("since", &self.since, parse_date)?,
+            ..LeadFilter::default()
         })
     }
 }

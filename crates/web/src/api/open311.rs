@@ -171,17 +171,35 @@ pub struct ServiceRequest {
     pub media_url: Option<String>,
 }
 
-async fn request_of(s: &AppState, l: Lead) -> Result<ServiceRequest, AppError> {
-    let state = LeadState::parse("state", &l.state)?;
-    let agency = match l.handler_kind.as_str() {
-        "town" => format!("{}综合行政执法队", l.town_name),
-        _ => {
-            s.store
-                .department(&DepartmentCode::parse("handler", &l.handler_code)?)
-                .await?
-                .name
+/// Names of the agencies responsible, looked up once per request.
+#[derive(Default)]
+struct Agencies(std::collections::HashMap<String, String>);
+
+impl Agencies {
+    async fn of(&mut self, s: &AppState, l: &Lead) -> Result<String, AppError> {
+        if l.handler_kind == "town" {
+            return Ok(format!("{}综合行政执法队", l.town_name));
         }
-    };
+        if let Some(name) = self.0.get(&l.handler_code) {
+            return Ok(name.clone());
+        }
+        let name = s
+            .store
+            .department(&DepartmentCode::parse("handler", &l.handler_code)?)
+            .await?
+            .name;
+        self.0.insert(l.handler_code.clone(), name.clone());
+        Ok(name)
+    }
+}
+
+async fn request_of(
+    s: &AppState,
+    agencies: &mut Agencies,
+    l: Lead,
+) -> Result<ServiceRequest, AppError> {
+    let state = LeadState::parse("state", &l.state)?;
+    let agency = agencies.of(s, &l).await?;
     let domain = EnforcementDomain::parse("domain", &l.domain)?;
     let updated = [
         &l.closed_at,
@@ -236,22 +254,32 @@ pub async fn list(
     State(s): State<AppState>,
     Query(q): Query<RequestQuery>,
 ) -> Open311Result<Vec<ServiceRequest>> {
+    let mut agencies = Agencies::default();
     let mut out = Vec::new();
     if let Some(ids) = q
         .service_request_id
         .as_deref()
         .filter(|v| !v.trim().is_empty())
     {
-        for id in ids.split(',') {
+        let ids: Vec<&str> = ids.split(',').collect();
+        if ids.len() > MAX_IDS {
+            return Err(DomainError::invalid(
+                "service_request_id",
+                format!("一次最多查询 {MAX_IDS} 个编号"),
+                format!("at most {MAX_IDS} ids at once"),
+            )
+            .into());
+        }
+        for id in ids {
             let id = crate::extract::parse_int("service_request_id", id.trim())?;
-            out.push(request_of(&s, s.store.public_lead(id).await?).await?);
+            out.push(request_of(&s, &mut agencies, s.store.public_lead(id).await?).await?);
         }
         return Ok(Json(out));
     }
-    let domain = crate::params::opt("service_code", &q.service_code, EnforcementDomain::parse)?;
-    let status = match q.status.as_deref().map(str::trim) {
+    let open = match q.status.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(v @ ("open" | "closed")) => Some(v.to_owned()),
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
         Some(v) => {
             return Err(DomainError::invalid(
                 "status",
@@ -269,6 +297,9 @@ pub async fn list(
     };
     let filter = LeadFilter {
         since: Some(since),
+        source: Some(LeadSource::Public),
+        domain: crate::params::opt("service_code", &q.service_code, EnforcementDomain::parse)?,
+        open,
         ..LeadFilter::default()
     };
     let page = s
@@ -283,16 +314,13 @@ pub async fn list(
         )
         .await?;
     for l in page.items {
-        if domain.is_some_and(|d| d.slug() != l.domain) {
-            continue;
-        }
-        let r = request_of(&s, l).await?;
-        if status.as_ref().is_none_or(|st| *st == r.status) {
-            out.push(r);
-        }
+        out.push(request_of(&s, &mut agencies, l).await?);
     }
     Ok(Json(out))
 }
+
+/// Ids one request may ask for.
+const MAX_IDS: usize = 50;
 
 /// One report (Open311 GET requests/{id}.json).
 #[utoipa::path(get, path = "/open311/v2/requests/{id}.json", tag = "open311", params(("id" = i64, Path, description = "Request id")),
@@ -303,7 +331,8 @@ pub async fn show(
 ) -> Open311Result<Vec<ServiceRequest>> {
     let id = file.strip_suffix(".json").ok_or(AppError::NoRoute)?;
     let id = crate::extract::parse_int("id", id)?;
+    let lead = s.store.public_lead(id).await?;
     Ok(Json(vec![
-        request_of(&s, s.store.public_lead(id).await?).await?,
+        request_of(&s, &mut Agencies::default(), lead).await?,
     ]))
 }
