@@ -6,16 +6,15 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use tongquan_domain::DomainError;
-use tongquan_domain::access::{Action, Actor, ResourceKind, reach};
+use tongquan_domain::access::{Actor, ResourceKind};
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::EnforcementDomain;
 use tongquan_domain::enforcement::hazard::{HazardState, check_deadline};
 
 use super::inspections::NewHazard;
 use super::objects::InspectionObject;
-use super::{RECORD, require, scope};
+use super::{require, scope, where_readable};
 use crate::db::Sql;
-use crate::scope::push_reach;
 use crate::write::Write;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
@@ -128,17 +127,7 @@ fn hazard_scope(h: &Hazard) -> tongquan_domain::access::Scope {
 
 impl Store {
     pub async fn hazard(&self, actor: &Actor, id: i64) -> Result<Hazard> {
-        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
-        sql.push(" WHERE x.id = ").bind(id).push(" AND ");
-        push_reach(
-            &mut sql,
-            &reach(actor, ResourceKind::Enforcement, Action::Read),
-            &RECORD,
-        );
-        sql.query_as()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::not_found("hazard", id))
+        self.record(actor, "hazard", COLUMNS, FROM, id).await
     }
 
     pub async fn hazards(
@@ -148,12 +137,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Hazard>> {
         let filter = |sql: &mut Sql| {
-            sql.push(" WHERE ");
-            push_reach(
-                sql,
-                &reach(actor, ResourceKind::Enforcement, Action::Read),
-                &RECORD,
-            );
+            where_readable(sql, actor);
             if let Some(c) = &f.county {
                 sql.push(" AND x.county_code = ").bind(c.to_string());
             }

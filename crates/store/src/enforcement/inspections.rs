@@ -6,16 +6,15 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tongquan_domain::DomainError;
-use tongquan_domain::access::{Action, Actor, ResourceKind, reach};
+use tongquan_domain::access::{Actor, ResourceKind};
 use tongquan_domain::applicant::ApplicantId;
 use tongquan_domain::case::Rating;
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::hazard::{HazardLevel, check_deadline};
 use tongquan_domain::enforcement::{EnforcementDomain, Trigger, check_officers, check_visit_cap};
 
-use super::{RECORD, require, scope};
+use super::{require, scope, where_readable};
 use crate::db::Sql;
-use crate::scope::push_reach;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
 #[derive(Debug, Clone)]
@@ -369,17 +368,7 @@ impl Store {
     }
 
     pub async fn inspection(&self, actor: &Actor, id: i64) -> Result<Inspection> {
-        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
-        sql.push(" WHERE x.id = ").bind(id).push(" AND ");
-        push_reach(
-            &mut sql,
-            &reach(actor, ResourceKind::Enforcement, Action::Read),
-            &RECORD,
-        );
-        sql.query_as()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::not_found("inspection", id))
+        self.record(actor, "inspection", COLUMNS, FROM, id).await
     }
 
     pub async fn inspections(
@@ -389,12 +378,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Inspection>> {
         let filter = |sql: &mut Sql| {
-            sql.push(" WHERE ");
-            push_reach(
-                sql,
-                &reach(actor, ResourceKind::Enforcement, Action::Read),
-                &RECORD,
-            );
+            where_readable(sql, actor);
             if let Some(c) = &f.county {
                 sql.push(" AND x.county_code = ").bind(c.to_string());
             }

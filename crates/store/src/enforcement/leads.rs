@@ -6,7 +6,7 @@ use geo::Contains;
 use serde::Serialize;
 use serde_json::json;
 use tongquan_domain::DomainError;
-use tongquan_domain::access::{Action, Actor, ResourceKind, Scope, reach};
+use tongquan_domain::access::{Action, Actor, ResourceKind, Scope};
 use tongquan_domain::catalog::Recipient;
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::EnforcementDomain;
@@ -15,9 +15,8 @@ use tongquan_domain::enforcement::lead::{
 };
 use tongquan_domain::geo::{LatLon, nearest, polygons};
 
-use super::{RECORD, require, scope};
+use super::{require, scope, where_readable};
 use crate::db::{Sql, timestamp};
-use crate::scope::push_reach;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
 /// Where a lead is: a town, or a point resolved to the town it lies in.
@@ -357,17 +356,7 @@ impl Store {
     }
 
     pub async fn lead(&self, actor: &Actor, id: i64) -> Result<Lead> {
-        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
-        sql.push(" WHERE x.id = ").bind(id).push(" AND ");
-        push_reach(
-            &mut sql,
-            &reach(actor, ResourceKind::Enforcement, Action::Read),
-            &RECORD,
-        );
-        sql.query_as()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::not_found("lead", id))
+        self.record(actor, "lead", COLUMNS, FROM, id).await
     }
 
     /// A report the public filed, as the public follows it (Open311): no reporter. Staff leads
@@ -390,12 +379,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Lead>> {
         let filter = |sql: &mut Sql| {
-            sql.push(" WHERE ");
-            push_reach(
-                sql,
-                &reach(actor, ResourceKind::Enforcement, Action::Read),
-                &RECORD,
-            );
+            where_readable(sql, actor);
             if let Some(c) = &f.county {
                 sql.push(" AND x.county_code = ").bind(c.to_string());
             }

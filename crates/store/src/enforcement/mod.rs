@@ -73,12 +73,47 @@ pub(crate) fn require_admin(actor: &Actor, scope: &Scope) -> Result<()> {
     require(actor, ResourceKind::Enforcement, scope)
 }
 
+/// `WHERE` and the enforcement records (aliased `x`) the actor may read.
+pub(crate) fn where_readable(sql: &mut Sql, actor: &Actor) {
+    sql.push(" WHERE ");
+    crate::scope::push_reach(
+        sql,
+        &tongquan_domain::access::reach(
+            actor,
+            ResourceKind::Enforcement,
+            tongquan_domain::access::Action::Read,
+        ),
+        &RECORD,
+    );
+}
+
 fn date(field: &str, s: &str) -> NaiveDate {
     s.parse()
         .unwrap_or_else(|_| panic!("stored {field} is a date: {s}"))
 }
 
 impl Store {
+    /// One enforcement record by id, if the actor may read it (else not found).
+    pub(crate) async fn record<R>(
+        &self,
+        actor: &Actor,
+        kind: &'static str,
+        columns: &str,
+        from: &str,
+        id: i64,
+    ) -> Result<R>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let mut sql = Sql::new(&format!("SELECT {columns} {from}"));
+        where_readable(&mut sql, actor);
+        sql.push(" AND x.id = ").bind(id);
+        sql.query_as()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| crate::StoreError::not_found(kind, id))
+    }
+
     /// The officers named for an act on `object` (if any), each with the credential that is valid
     /// on `on` for `domain` if there is one (else the latest), and why they must recuse, if
     /// they must. Unknown ids, and officers of departments other than `departments`, are an error

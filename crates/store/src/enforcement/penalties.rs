@@ -6,16 +6,15 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use tongquan_domain::DomainError;
-use tongquan_domain::access::{Action, Actor, ResourceKind, Scope, reach};
+use tongquan_domain::access::{Action, Actor, ResourceKind, Scope};
 use tongquan_domain::catalog::ItemType;
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::lead::Handler;
 use tongquan_domain::enforcement::penalty::{PenaltyState, PenaltyStep};
 use tongquan_domain::enforcement::{EnforcementDomain, check_officers};
 
-use super::{RECORD, require, scope};
+use super::{require, scope, where_readable};
 use crate::db::Sql;
-use crate::scope::push_reach;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
 #[derive(Debug, Clone)]
@@ -316,17 +315,7 @@ impl Store {
     }
 
     pub async fn penalty_case(&self, actor: &Actor, id: i64) -> Result<PenaltyCase> {
-        let mut sql = Sql::new(&format!("SELECT {COLUMNS} {FROM}"));
-        sql.push(" WHERE x.id = ").bind(id).push(" AND ");
-        push_reach(
-            &mut sql,
-            &reach(actor, ResourceKind::Enforcement, Action::Read),
-            &RECORD,
-        );
-        sql.query_as()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::not_found("penalty_case", id))
+        self.record(actor, "penalty_case", COLUMNS, FROM, id).await
     }
 
     pub async fn penalty_cases(
@@ -336,12 +325,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<PenaltyCase>> {
         let filter = |sql: &mut Sql| {
-            sql.push(" WHERE ");
-            push_reach(
-                sql,
-                &reach(actor, ResourceKind::Enforcement, Action::Read),
-                &RECORD,
-            );
+            where_readable(sql, actor);
             if let Some(c) = county {
                 sql.push(" AND x.county_code = ").bind(c.to_string());
             }
