@@ -346,30 +346,14 @@ async fn draws_commit_reveal_and_verify(db: TestDb) {
     };
     let system = Actor::System("t");
     // Transport inspects neither object; safety has no officers.
-    assert_eq!(
-        code(
-            s.commit_draw(&system, new("371481JT", 1))
-                .await
-                .unwrap_err()
-        ),
-        "plan.empty_pool"
-    );
-    assert_eq!(
-        code(
-            s.commit_draw(&system, new("371481YJ", 1))
-                .await
-                .unwrap_err()
-        ),
-        "plan.too_few_officers"
-    );
-    assert_eq!(
-        code(
-            s.commit_draw(&system, new("371481SJ", 3))
-                .await
-                .unwrap_err()
-        ),
-        "plan.quota_exceeds_pool"
-    );
+    for (dept, count, want) in [
+        ("371481JT", 1, "plan.empty_pool"),
+        ("371481YJ", 1, "plan.too_few_officers"),
+        ("371481SJ", 3, "plan.quota_exceeds_pool"),
+    ] {
+        let refused = s.commit_draw(&system, new(dept, count)).await.unwrap_err();
+        assert_eq!(code(refused), want, "{dept}");
+    }
     // Another county's officer, this department's own officer, the county's approval bureau.
     for who in [
         staff(Role::Officer, "371402SJ"),

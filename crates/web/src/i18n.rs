@@ -65,6 +65,14 @@ impl Lang {
         }
     }
 
+    /// The label of a kind stored by its slug; an unknown slug shows itself.
+    pub fn kind<K: tongquan_domain::Kind>(self, slug: &str) -> String {
+        K::all()
+            .iter()
+            .find(|k| k.slug() == slug)
+            .map_or_else(|| slug.to_owned(), |k| self.pick(&k.label()).to_owned())
+    }
+
     pub fn pick(self, m: &Message) -> &str {
         match self {
             Self::Zh => &m.zh,

@@ -114,32 +114,22 @@ async fn refused_enforcement_acts_change_nothing(db: TestDb) {
                "hazards": [{"level": "general", "description": "消防通道堵塞", "responsible": "企业负责人", "deadline": deadline}]})
     };
     let audit = t.audit_len().await;
-    let r = t
-        .api(
+    let record = |body| {
+        t.api(
             Method::POST,
             "/api/v1/inspections",
             Some("ll.market"),
-            Some(visit(json!([a]), "2024-03-10")),
+            Some(body),
         )
-        .await;
-    assert_problem(&r, 422, "too_few_officers");
-    let r = t
-        .api(
-            Method::POST,
-            "/api/v1/inspections",
-            Some("ll.market"),
-            Some(visit(json!([a, expired]), "2024-03-10")),
-        )
-        .await;
+    };
+    assert_problem(
+        &record(visit(json!([a]), "2024-03-10")).await,
+        422,
+        "too_few_officers",
+    );
+    let r = record(visit(json!([a, expired]), "2024-03-10")).await;
     assert_problem(&r, 422, "credential_invalid");
-    let r = t
-        .api(
-            Method::POST,
-            "/api/v1/inspections",
-            Some("ll.market"),
-            Some(visit(json!([a, b]), "2024-02-29")),
-        )
-        .await;
+    let r = record(visit(json!([a, b]), "2024-02-29")).await;
     assert_eq!(
         assert_problem(&r, 400, "invalid_field")["field"],
         "deadline"
@@ -151,14 +141,7 @@ async fn refused_enforcement_acts_change_nothing(db: TestDb) {
         "no audit entry for a refused act"
     );
 
-    let r = t
-        .api(
-            Method::POST,
-            "/api/v1/inspections",
-            Some("ll.market"),
-            Some(visit(json!([a, b]), "2024-03-10")),
-        )
-        .await;
+    let r = record(visit(json!([a, b]), "2024-03-10")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let code = r.json()["rating_code"].as_str().unwrap().to_owned();
     let hazard = r.json()["hazards"][0].as_i64().unwrap();
@@ -191,26 +174,19 @@ async fn refused_enforcement_acts_change_nothing(db: TestDb) {
         ("rating", "4"),
     ])
     .unwrap();
-    let rated = t
-        .send(
+    // The enterprise is not signed in: its browser carries only the CSRF cookie.
+    let rate = || {
+        t.send(
             Request::post("/visits")
                 .header(header::COOKIE, format!("tq_csrf={csrf}"))
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(form.clone()))
                 .unwrap(),
         )
-        .await;
+    };
+    let rated = rate().await;
     assert_eq!(rated.status, StatusCode::SEE_OTHER, "{}", rated.body);
-    let again = t
-        .send(
-            Request::post("/visits")
-                .header(header::COOKIE, format!("tq_csrf={csrf}"))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(form))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(rate().await.status, StatusCode::CONFLICT);
 
     let penalty = json!({"item_id": f.power, "town": "371481104", "party_name": "张某", "facts": "无照经营", "officers": [a, b]});
     let r = t

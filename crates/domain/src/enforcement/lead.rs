@@ -107,6 +107,25 @@ impl Handler {
         }
     }
 
+    /// The department, when the handler is one (the column that scopes department records).
+    pub fn department(&self) -> Option<&DepartmentCode> {
+        match self {
+            Self::Department(d) => Some(d),
+            Self::Town(_) => None,
+        }
+    }
+
+    /// A handler as stored: its kind (`town` or `department`) and code.
+    pub fn parse(kind: &str, code: &str) -> Result<Self, DomainError> {
+        match kind {
+            "town" => Ok(Self::Town(TownCode::parse("handler_code", code)?)),
+            _ => Ok(Self::Department(DepartmentCode::parse(
+                "handler_code",
+                code,
+            )?)),
+        }
+    }
+
     pub fn code(&self) -> String {
         match self {
             Self::Town(t) => t.to_string(),

@@ -333,13 +333,8 @@ impl Store {
             .bind(id)
             .execute(w.conn())
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Stale {
-                kind: "draw",
-                id: id.to_string(),
-                expected: 1,
-            });
-        }
+        // Revealed meanwhile by someone else.
+        crate::write::ensure_updated(&done, "draw", id, 1)?;
         w.audit(
             "draw.reveal",
             "draw",

@@ -111,68 +111,80 @@ impl Store {
                 )
             })
             .collect();
-        let counted = |table: &str, extra: &str, binds: Vec<String>| {
-            let mut sql = Sql::new(&format!(
-                "SELECT {group}, COUNT(*) FROM {table} x WHERE 1 = 1"
-            ));
+        // Each query counts by `group`, within the county if one is asked for; dates are text.
+        let grouped = |select: &dyn Fn(&mut Sql), table: &str, conditions: &dyn Fn(&mut Sql)| {
+            let mut sql = Sql::new(&format!("SELECT {group}, "));
+            select(&mut sql);
+            sql.push(&format!(" FROM {table} x WHERE 1 = 1"));
             if let Some(c) = county {
                 sql.push(" AND x.county_code = ").bind(c.to_string());
             }
-            // `extra` holds `?` where each bound value goes, in order.
-            let mut parts = extra.split('?');
-            sql.push(parts.next().unwrap_or(""));
-            for (b, rest) in binds.into_iter().zip(parts) {
-                sql.bind(b).push(rest);
-            }
+            conditions(&mut sql);
             sql.push(&format!(" GROUP BY {group}"));
             sql
         };
-        let span = |from: NaiveDate, to: NaiveDate| vec![from.to_string(), to.to_string()];
-        let queries: [(&str, &str, Vec<String>); 6] = [
-            ("inspection_objects", "", vec![]),
-            (
-                "inspections",
-                " AND x.visited_on >= ? AND x.visited_on <= ?",
-                span(before_from, before_to),
-            ),
-            (
-                "inspections",
-                " AND x.visited_on >= ? AND x.visited_on <= ?",
-                span(after_from, today),
-            ),
-            (
-                "hazards",
-                " AND x.raised_on >= ? AND x.raised_on <= ?",
-                span(after_from, today),
-            ),
-            (
-                "hazards",
-                " AND x.raised_on >= ? AND x.raised_on <= ? AND x.state = 'closed'",
-                span(after_from, today),
-            ),
-            (
-                "hazards",
-                " AND x.raised_on >= ? AND x.raised_on <= ? AND x.state = 'escalated'",
-                span(after_from, today),
-            ),
-        ];
-        for (n, (table, extra, binds)) in queries.into_iter().enumerate() {
-            let counts: Vec<(String, i64)> = counted(table, extra, binds)
-                .query_as()
-                .fetch_all(self.pool())
-                .await?;
-            for (code, count) in counts {
-                let Some(r) = rows.get_mut(&code) else {
-                    continue;
-                };
-                *match n {
-                    0 => &mut r.objects,
-                    1 => &mut r.visits_before,
-                    2 => &mut r.visits_after,
-                    3 => &mut r.hazards_found,
-                    4 => &mut r.hazards_closed,
-                    _ => &mut r.hazards_escalated,
-                } += count;
+        let day = |d: NaiveDate| d.to_string();
+        let objects: Vec<(String, i64)> = grouped(
+            &|q| {
+                q.push("COUNT(*)");
+            },
+            "inspection_objects",
+            &|_| {},
+        )
+        .query_as()
+        .fetch_all(self.pool())
+        .await?;
+        for (code, n) in objects {
+            if let Some(r) = rows.get_mut(&code) {
+                r.objects = n;
+            }
+        }
+        // Both years' visits in one pass.
+        let visits: Vec<(String, i64, i64)> = grouped(
+            &|q| {
+                q.push("SUM(CASE WHEN x.visited_on <= ")
+                    .bind(day(before_to))
+                    .push(" THEN 1 ELSE 0 END), SUM(CASE WHEN x.visited_on >= ")
+                    .bind(day(after_from))
+                    .push(" AND x.visited_on <= ")
+                    .bind(day(today))
+                    .push(" THEN 1 ELSE 0 END)");
+            },
+            "inspections",
+            &|q| {
+                q.push(" AND x.visited_on >= ").bind(day(before_from));
+            },
+        )
+        .query_as()
+        .fetch_all(self.pool())
+        .await?;
+        for (code, before, after) in visits {
+            if let Some(r) = rows.get_mut(&code) {
+                (r.visits_before, r.visits_after) = (before, after);
+            }
+        }
+        let hazards: Vec<(String, i64, i64, i64)> = grouped(
+            &|q| {
+                q.push(
+                    "COUNT(*), SUM(CASE WHEN x.state = 'closed' THEN 1 ELSE 0 END),
+                     SUM(CASE WHEN x.state = 'escalated' THEN 1 ELSE 0 END)",
+                );
+            },
+            "hazards",
+            &|q| {
+                q.push(" AND x.raised_on >= ")
+                    .bind(day(after_from))
+                    .push(" AND x.raised_on <= ")
+                    .bind(day(today));
+            },
+        )
+        .query_as()
+        .fetch_all(self.pool())
+        .await?;
+        for (code, found, closed, escalated) in hazards {
+            if let Some(r) = rows.get_mut(&code) {
+                (r.hazards_found, r.hazards_closed, r.hazards_escalated) =
+                    (found, closed, escalated);
             }
         }
         let mut sql = Sql::new(&format!(

@@ -13,10 +13,11 @@ use tongquan_domain::enforcement::hazard::{HazardState, check_deadline};
 
 use super::inspections::NewHazard;
 use super::objects::InspectionObject;
-use super::{require, scope, where_readable};
+use super::{History, record_history, require, scope, where_readable};
 use crate::db::Sql;
 use crate::write::Write;
-use crate::{Page, PageRequest, Result, Store, StoreError};
+use crate::write::ensure_updated;
+use crate::{Page, PageRequest, Result, Store};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Hazard {
@@ -90,8 +91,9 @@ pub(crate) async fn insert_hazard(
     .bind(today.to_string())
     .fetch_one(w.conn())
     .await?;
-    event(
+    record_history(
         w,
+        History::Hazard,
         id,
         "raise",
         today,
@@ -99,22 +101,6 @@ pub(crate) async fn insert_hazard(
     )
     .await?;
     Ok(id)
-}
-
-async fn event(w: &mut Write, hazard: i64, kind: &str, on: NaiveDate, note: &str) -> Result<()> {
-    let (at, actor) = (w.at().to_owned(), w.actor().to_owned());
-    sqlx::query(
-        "INSERT INTO hazard_events (hazard_id, kind, happened_on, note, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(hazard)
-    .bind(kind)
-    .bind(on.to_string())
-    .bind(note.to_owned())
-    .bind(actor)
-    .bind(at)
-    .execute(w.conn())
-    .await?;
-    Ok(())
 }
 
 fn hazard_scope(h: &Hazard) -> tongquan_domain::access::Scope {
@@ -199,19 +185,14 @@ impl Store {
             .bind(id)
             .push(" AND lock_version = ")
             .bind(lock_version);
-        if sql.query().execute(w.conn()).await?.rows_affected() == 0 {
-            return Err(StoreError::Stale {
-                kind: "hazard",
-                id: id.to_string(),
-                expected: lock_version,
-            });
-        }
+        let done = sql.query().execute(w.conn()).await?;
+        ensure_updated(&done, "hazard", id, lock_version)?;
         let note = if rectified {
             format!("整改完成 / rectified. {}", note.trim())
         } else {
             format!("未完成整改 / not rectified. {}", note.trim())
         };
-        event(&mut w, id, "reinspect", today, &note).await?;
+        record_history(&mut w, History::Hazard, id, "reinspect", today, &note).await?;
         w.audit(
             "hazard.reinspect",
             "hazard",
@@ -254,8 +235,9 @@ impl Store {
                 continue;
             }
             escalated += 1;
-            event(
+            record_history(
                 &mut w,
+                History::Hazard,
                 *id,
                 "escalate",
                 today,

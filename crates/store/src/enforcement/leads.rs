@@ -17,6 +17,7 @@ use tongquan_domain::geo::{LatLon, nearest, polygons};
 
 use super::{require, scope, where_readable};
 use crate::db::{Sql, timestamp};
+use crate::write::ensure_updated;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
 /// Where a lead is: a town, or a point resolved to the town it lies in.
@@ -83,19 +84,8 @@ impl Lead {
     }
 
     fn handler_scope(&self) -> Scope {
-        let county = CountyCode::parse("county", &self.county_code).expect("stored");
-        match self.handler_kind.as_str() {
-            "town" => scope(
-                &county,
-                Some(&TownCode::parse("town", &self.town_code).expect("stored")),
-                None,
-            ),
-            _ => scope(
-                &county,
-                None,
-                Some(&DepartmentCode::parse("department", &self.handler_code).expect("stored")),
-            ),
-        }
+        let handler = Handler::parse(&self.handler_kind, &self.handler_code).expect("stored");
+        super::handler_scope(&self.county_code, &handler)
     }
 }
 
@@ -239,10 +229,7 @@ impl Store {
         let today = now.date_naive();
         let doc = self.field_delegation(&town, new.domain, today).await?;
         let (handler, reason) = route(new.domain, &town, &town_record.name, doc.as_deref());
-        let department = match &handler {
-            Handler::Department(d) => Some(d.to_string()),
-            Handler::Town(_) => None,
-        };
+        let department = handler.department().map(ToString::to_string);
         let county = town.county();
         let mut w = self.write(actor).await?;
         let mut sql = Sql::new(
@@ -283,14 +270,11 @@ impl Store {
             .bind(new.reporter.trim().chars().take(100).collect::<String>())
             .push(") RETURNING id");
         let (id,): (i64,) = sql.query_as().fetch_one(w.conn()).await?;
-        let dept = department
-            .as_deref()
-            .map(|d| DepartmentCode::parse("department", d).expect("routed"));
         w.audit(
             "lead.report",
             "lead",
             &id.to_string(),
-            &scope(&county, Some(&town), dept.as_ref()),
+            &scope(&county, Some(&town), handler.department()),
             json!({ "source": new.source.slug(), "domain": new.domain.slug(), "handler": handler.code() }),
         );
         w.commit().await?;
@@ -337,13 +321,8 @@ impl Store {
             .bind(id)
             .push(" AND lock_version = ")
             .bind(lock_version);
-        if sql.query().execute(w.conn()).await?.rows_affected() == 0 {
-            return Err(StoreError::Stale {
-                kind: "lead",
-                id: id.to_string(),
-                expected: lock_version,
-            });
-        }
+        let done = sql.query().execute(w.conn()).await?;
+        ensure_updated(&done, "lead", id, lock_version)?;
         w.audit(
             &format!("lead.{}", step.slug()),
             "lead",

@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use tongquan_domain::DomainError;
 use tongquan_domain::access::{Action, Actor, ResourceKind, Scope, may};
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
+use tongquan_domain::enforcement::lead::Handler;
 use tongquan_domain::enforcement::{Credential, EnforcementDomain, OfficerOnDuty, repeat_recusals};
 
 use crate::db::Sql;
@@ -33,6 +34,16 @@ pub(crate) fn scope(
         town: town.cloned(),
         department: department.cloned(),
         ..Scope::default()
+    }
+}
+
+/// Where a handler acts: a town team in its town, a department in its county. Acting on a lead or
+/// a case needs reach over this, not over the record's town.
+pub(crate) fn handler_scope(county: &str, handler: &Handler) -> Scope {
+    let county = CountyCode::parse("county", county).expect("stored");
+    match handler {
+        Handler::Town(t) => scope(&county, Some(t), None),
+        Handler::Department(d) => scope(&county, None, Some(d)),
     }
 }
 
@@ -85,6 +96,43 @@ pub(crate) fn where_readable(sql: &mut Sql, actor: &Actor) {
         ),
         &RECORD,
     );
+}
+
+/// Whose history a step goes into.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum History {
+    Hazard,
+    Penalty,
+}
+
+/// One step of a hazard's or a penalty case's history, in the transaction that takes it.
+pub(crate) async fn record_history(
+    w: &mut crate::write::Write,
+    of: History,
+    id: i64,
+    what: &str,
+    on: NaiveDate,
+    note: &str,
+) -> Result<()> {
+    let insert = match of {
+        History::Hazard => {
+            "INSERT INTO hazard_events (hazard_id, kind, happened_on, note, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        }
+        History::Penalty => {
+            "INSERT INTO penalty_events (case_id, step, happened_on, note, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        }
+    };
+    let (at, actor) = (w.at().to_owned(), w.actor().to_owned());
+    sqlx::query(insert)
+        .bind(id)
+        .bind(what.to_owned())
+        .bind(on.to_string())
+        .bind(note.to_owned())
+        .bind(actor)
+        .bind(at)
+        .execute(w.conn())
+        .await?;
+    Ok(())
 }
 
 fn date(field: &str, s: &str) -> NaiveDate {

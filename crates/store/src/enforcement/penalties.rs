@@ -13,8 +13,9 @@ use tongquan_domain::enforcement::lead::Handler;
 use tongquan_domain::enforcement::penalty::{PenaltyState, PenaltyStep};
 use tongquan_domain::enforcement::{EnforcementDomain, check_officers};
 
-use super::{require, scope, where_readable};
+use super::{History, record_history, require, scope, where_readable};
 use crate::db::Sql;
+use crate::write::ensure_updated;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
 #[derive(Debug, Clone)]
@@ -53,19 +54,8 @@ pub struct PenaltyCase {
 
 impl PenaltyCase {
     fn handler_scope(&self) -> Scope {
-        let county = CountyCode::parse("county", &self.county_code).expect("stored");
-        match self.handler_kind.as_str() {
-            "town" => scope(
-                &county,
-                Some(&TownCode::parse("town", &self.town_code).expect("stored")),
-                None,
-            ),
-            _ => scope(
-                &county,
-                None,
-                Some(&DepartmentCode::parse("department", &self.handler_code).expect("stored")),
-            ),
-        }
+        let handler = Handler::parse(&self.handler_kind, &self.handler_code).expect("stored");
+        super::handler_scope(&self.county_code, &handler)
     }
 
     pub fn steps(&self) -> Vec<PenaltyStep> {
@@ -157,10 +147,7 @@ impl Store {
                 return Err(StoreError::not_found("inspection_object", object));
             }
         }
-        let handler_scope = match &handler {
-            Handler::Town(t) => scope(&county, Some(t), None),
-            Handler::Department(d) => scope(&county, None, Some(d)),
-        };
+        let handler_scope = super::handler_scope(county.as_str(), &handler);
         // The town's team may file in its town; outside its powers the case is the department's.
         let may = |s: &Scope| {
             tongquan_domain::access::may(actor, ResourceKind::Enforcement, Action::Manage, s)
@@ -194,10 +181,7 @@ impl Store {
             }
             .into());
         }
-        let department = match &handler {
-            Handler::Department(d) => Some(d.to_string()),
-            Handler::Town(_) => None,
-        };
+        let department = handler.department().map(ToString::to_string);
         let mut w = self.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO penalty_cases (county_code, town_code, department_code, handler_kind, handler_code, route_reason_zh,
@@ -227,7 +211,7 @@ impl Store {
                 .execute(w.conn())
                 .await?;
         }
-        penalty_event(&mut w, id, "file", today, "").await?;
+        record_history(&mut w, History::Penalty, id, "file", today, "").await?;
         w.audit(
             "penalty.file",
             "penalty_case",
@@ -295,14 +279,9 @@ impl Store {
             .bind(id)
             .push(" AND lock_version = ")
             .bind(lock_version);
-        if sql.query().execute(w.conn()).await?.rows_affected() == 0 {
-            return Err(StoreError::Stale {
-                kind: "penalty_case",
-                id: id.to_string(),
-                expected: lock_version,
-            });
-        }
-        penalty_event(&mut w, id, step.slug(), today, note).await?;
+        let done = sql.query().execute(w.conn()).await?;
+        ensure_updated(&done, "penalty_case", id, lock_version)?;
+        record_history(&mut w, History::Penalty, id, step.slug(), today, note).await?;
         w.audit(
             &format!("penalty.{}", step.slug()),
             "penalty_case",
@@ -335,24 +314,4 @@ impl Store {
             .await?;
         Ok(Page::new(items, page, total))
     }
-}
-
-async fn penalty_event(
-    w: &mut crate::write::Write,
-    case: i64,
-    step: &str,
-    on: NaiveDate,
-    note: &str,
-) -> Result<()> {
-    let (at, actor) = (w.at().to_owned(), w.actor().to_owned());
-    sqlx::query("INSERT INTO penalty_events (case_id, step, happened_on, note, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(case)
-        .bind(step)
-        .bind(on.to_string())
-        .bind(note.to_owned())
-        .bind(actor)
-        .bind(at)
-        .execute(w.conn())
-        .await?;
-    Ok(())
 }

@@ -719,10 +719,7 @@ async fn county_data(
             .into_iter()
             .find(|(_, t)| *t <= now)
             .map_or("received", |(s, _)| s);
-            let department = match &handler {
-                tongquan_domain::enforcement::lead::Handler::Department(d) => Some(d.to_string()),
-                tongquan_domain::enforcement::lead::Handler::Town(_) => None,
-            };
+            let department = handler.department().map(ToString::to_string);
             lead_rows.push(vec![
                 V::I(ids.lead),
                 V::T(c.clone()),

@@ -23,6 +23,20 @@ use crate::extract::{ApiJson, Query};
 use crate::params::{opt, paging};
 use crate::session::Viewer;
 
+/// A coordinate as typed or sent; blank is absent.
+pub fn coordinate(field: &str, v: Option<&str>) -> Result<Option<f64>, DomainError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| {
+            DomainError::invalid(
+                field,
+                format!("坐标“{s}”不是数字"),
+                format!("coordinate {s:?} is not a number"),
+            )
+        }),
+    }
+}
+
 /// A place as sent: a town code, or coordinates.
 pub fn place(
     town: Option<&str>,

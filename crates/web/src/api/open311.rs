@@ -16,7 +16,7 @@ use tongquan_domain::enforcement::lead::{LeadSource, LeadState, Urgency};
 use tongquan_store::PageRequest;
 use tongquan_store::enforcement::leads::{Lead, LeadFilter, NewLead};
 
-use super::leads::place;
+use super::leads::{coordinate, place};
 use crate::AppState;
 use crate::error::{AppError, Open311Error};
 use crate::extract::Query;
@@ -80,19 +80,6 @@ pub struct RequestReceipt {
     pub account_id: Option<String>,
 }
 
-fn coordinate(field: &str, v: &Option<String>) -> Result<Option<f64>, DomainError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| {
-            DomainError::invalid(
-                field,
-                format!("坐标“{s}”不是数字"),
-                format!("coordinate {s:?} is not a number"),
-            )
-        }),
-    }
-}
-
 /// Files a report (Open311 POST requests).
 #[utoipa::path(post, path = "/open311/v2/requests.json", tag = "open311", request_body = ServiceRequestBody,
     responses((status = 201, body = Vec<RequestReceipt>), (status = 400), (status = 422)))]
@@ -132,8 +119,8 @@ pub async fn create(
         address: b.address_string.unwrap_or_default(),
         place: place(
             b.address_id.as_deref(),
-            coordinate("lat", &b.lat)?,
-            coordinate("long", &b.long)?,
+            coordinate("lat", b.lat.as_deref())?,
+            coordinate("long", b.long.as_deref())?,
         )?,
         urgency: Urgency::Normal,
         reporter,

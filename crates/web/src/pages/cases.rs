@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tongquan_domain::Kind;
 use tongquan_domain::case::{CaseAction, CaseState, Channel, Handover, TaskKind};
 use tongquan_domain::catalog::Material;
 use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask};
@@ -23,16 +22,8 @@ use crate::session::Viewer;
 pub struct Words(pub crate::i18n::Lang);
 
 impl Words {
-    fn pick<K: Kind>(
-        &self,
-        slug: &str,
-        parse: fn(&str, &str) -> Result<K, tongquan_domain::DomainError>,
-    ) -> String {
-        parse("", slug).map_or_else(|_| slug.to_owned(), |k| self.0.pick(&k.label()).to_owned())
-    }
-
     pub fn state(&self, slug: &str) -> String {
-        self.pick(slug, CaseState::parse)
+        self.0.kind::<CaseState>(slug)
     }
 
     pub fn action(&self, slug: &str) -> String {
@@ -45,16 +36,16 @@ impl Words {
         }
         match Handover::parse("", slug) {
             Ok(h) => self.0.pick(&h.label()).to_owned(),
-            Err(_) => self.pick(slug, CaseAction::parse),
+            Err(_) => self.0.kind::<CaseAction>(slug),
         }
     }
 
     pub fn channel(&self, slug: &str) -> String {
-        self.pick(slug, Channel::parse)
+        self.0.kind::<Channel>(slug)
     }
 
     pub fn task(&self, slug: &str) -> String {
-        self.pick(slug, TaskKind::parse)
+        self.0.kind::<TaskKind>(slug)
     }
 
     /// The queue's colour for working days left: amber at two or fewer, red once overdue.

@@ -286,9 +286,14 @@ impl OfficersPage {
     }
 
     fn form(&self, slug: &Option<String>) -> String {
-        slug.as_deref()
-            .and_then(|s| tongquan_domain::enforcement::DispatchForm::parse("form", s).ok())
-            .map_or_else(|| "—".to_owned(), |f| self.c.label(f.label()))
+        slug.as_deref().map_or_else(
+            || "—".to_owned(),
+            |s| {
+                self.c
+                    .lang
+                    .kind::<tongquan_domain::enforcement::DispatchForm>(s)
+            },
+        )
     }
 
     fn domains(&self, list: &Option<String>) -> String {

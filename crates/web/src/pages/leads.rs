@@ -5,16 +5,16 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
+use tongquan_domain::DomainError;
 use tongquan_domain::access::Actor;
 use tongquan_domain::enforcement::EnforcementDomain;
 use tongquan_domain::enforcement::lead::{LeadSource, LeadState, LeadStep, Urgency};
-use tongquan_domain::{DomainError, Kind};
 use tongquan_store::enforcement::leads::{Lead, NewLead};
 use tongquan_store::geography::Town;
 
 use super::{Chrome, Pager, render_page, saved};
 use crate::AppState;
-use crate::api::leads::{LeadQuery, TimedLead, place};
+use crate::api::leads::{LeadQuery, TimedLead, coordinate, place};
 use crate::error::{AppError, PageError};
 use crate::extract::{FormData, parse_int};
 use crate::params::paging;
@@ -24,27 +24,20 @@ use crate::session::Viewer;
 pub struct LeadWords(pub crate::i18n::Lang);
 
 impl LeadWords {
-    fn label<K: Kind>(&self, slug: &str) -> String {
-        K::all()
-            .iter()
-            .find(|k| k.slug() == slug)
-            .map_or_else(|| slug.to_owned(), |k| self.0.pick(&k.label()).to_owned())
-    }
-
     pub fn state(&self, slug: &str) -> String {
-        self.label::<LeadState>(slug)
+        self.0.kind::<LeadState>(slug)
     }
 
     pub fn domain(&self, slug: &str) -> String {
-        self.label::<EnforcementDomain>(slug)
+        self.0.kind::<EnforcementDomain>(slug)
     }
 
     pub fn source(&self, slug: &str) -> String {
-        self.label::<LeadSource>(slug)
+        self.0.kind::<LeadSource>(slug)
     }
 
     pub fn urgency(&self, slug: &str) -> String {
-        self.label::<Urgency>(slug)
+        self.0.kind::<Urgency>(slug)
     }
 
     pub fn step(&self, step: &LeadStep) -> String {
@@ -102,24 +95,10 @@ pub async fn form(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Resp
     report_page(&s, &v, &uri, None, None).await
 }
 
-fn coordinate(field: &str, v: &str) -> Result<Option<f64>, DomainError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse().map(Some).map_err(|_| {
-        DomainError::invalid(
-            field,
-            format!("坐标“{v}”不是数字"),
-            format!("coordinate {v:?} is not a number"),
-        )
-    })
-}
-
 fn new_lead(f: &FormData) -> Result<NewLead, DomainError> {
     let (lat, lon) = (
-        coordinate("lat", f.text("lat"))?,
-        coordinate("lon", f.text("lon"))?,
+        coordinate("lat", Some(f.text("lat")))?,
+        coordinate("lon", Some(f.text("lon")))?,
     );
     let town = if lat.is_some() || lon.is_some() {
         None
