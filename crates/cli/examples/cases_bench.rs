@@ -187,11 +187,10 @@ async fn submission_rate(store: &Store, n: usize) -> Result<(), Box<dyn std::err
 }
 
 async fn queue_latency(store: &Store) -> Result<(), Box<dyn std::error::Error>> {
-    let config = WebConfig {
-        today: Some("2026-11-25".parse()?),
-        ..WebConfig::default()
-    };
-    let app = tongquan_web::router(AppState::new(store.clone(), config));
+    let store = store
+        .clone()
+        .with_clock(tongquan_domain::clock::Clock::pinned("2026-11-25".parse()?));
+    let app = tongquan_web::router(AppState::new(store.clone(), WebConfig::default()));
     for user in ["ll.branch1", "ll.bureau", "city.admin"] {
         let account = store
             .account_by_username(&Actor::System("bench"), &Username::parse("u", user)?)

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Deserialize;
+use tongquan_domain::clock::Clock;
 use tongquan_store::Store;
 
 use crate::Result;
@@ -12,6 +13,17 @@ use crate::Result;
 pub const DEFAULT_DATA: &str = "tongquan-data";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DB_FILE: &str = "tongquan.db";
+
+/// The clock of this run: the real Beijing time, or a day pinned with `--today`/`TONGQUAN_TODAY`.
+static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+
+pub fn set_clock(clock: Clock) {
+    let _ = CLOCK.set(clock);
+}
+
+pub fn clock() -> Clock {
+    CLOCK.get().copied().unwrap_or_default()
+}
 
 /// Which database: the embedded one in a data directory, or a server.
 #[derive(Args, Debug, Clone, Default)]
@@ -60,7 +72,7 @@ impl Config {
         if self.database.is_none() {
             std::fs::create_dir_all(&self.data)?;
         }
-        let store = Store::open(&self.database_url()).await?;
+        let store = Store::open(&self.database_url()).await?.with_clock(clock());
         if tongquan_store::seed::load_reference(&store).await? {
             eprintln!(
                 "loaded the reference geography and organisation into {}",

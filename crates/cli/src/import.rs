@@ -40,7 +40,7 @@ pub async fn run(file: Option<&Path>, command: ImportCommand) -> Result<ExitCode
     let county = CountyCode::parse("county", &county)?;
     let valid_from = match valid_from {
         Some(d) => parse_date("valid_from", &d)?,
-        None => chrono::Utc::now().date_naive(),
+        None => crate::config::clock().today(),
     };
     let size = std::fs::metadata(&path)
         .map_err(|e| Failure(format!("{}: {e}", path.display())))?

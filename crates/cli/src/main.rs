@@ -26,6 +26,9 @@ struct Cli {
     /// Configuration file (TOML); defaults to DATA/tongquan.toml when it exists.
     #[arg(long, global = true, env = "TONGQUAN_CONFIG")]
     config: Option<std::path::PathBuf>,
+    /// Pin today's date (Beijing time), YYYY-MM-DD, for demos and tests; the real date when absent.
+    #[arg(long, global = true, env = "TONGQUAN_TODAY")]
+    today: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -126,6 +129,10 @@ impl From<String> for Failure {
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    config::set_clock(tongquan_domain::clock::Clock::parse(
+        "--today",
+        cli.today.as_deref().unwrap_or(""),
+    )?);
     let file = cli.config.as_deref();
     match cli.command {
         Command::Demo {

@@ -40,7 +40,7 @@ pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) ->
         bar.set_message(phase.to_owned());
     };
     let catalog = seed::catalog::load_demo_catalog(&store, &progress).await?;
-    let today = chrono::Local::now().date_naive();
+    let today = store.clock().today();
     let started = std::time::Instant::now();
     let volume = seed::cases::Volume {
         approvals: cases,
@@ -141,7 +141,6 @@ async fn run(store: tongquan_store::Store, config: &Config) -> Result<ExitCode> 
         store.clone(),
         WebConfig {
             secure_cookies: config.secure_cookies,
-            today: None,
         },
     ));
     axum::serve(listener, app)
@@ -156,7 +155,7 @@ async fn escalate_hazards(store: tongquan_store::Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3_600));
     loop {
         tick.tick().await;
-        let today = chrono::Local::now().date_naive();
+        let today = store.clock().today();
         match store
             .escalate_overdue_hazards(&tongquan_domain::access::Actor::System("escalation"), today)
             .await

@@ -567,7 +567,7 @@ fn plan_coverage_writes_json_csv_xlsx_and_a_map() {
 }
 
 #[test]
-fn calendar_due_prints_the_date_and_refuses_unknown_years() {
+fn calendar_due_prints_the_date_and_marks_provisional_years() {
     let o = run(
         &["calendar", "due", "--from", "2024-09-26", "--days", "5"],
         "",
@@ -575,31 +575,65 @@ fn calendar_due_prints_the_date_and_refuses_unknown_years() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "2024-10-09\n");
     assert!(text(&o).contains("国庆节"), "{}", text(&o));
+    assert!(!text(&o).contains("provisional"), "{}", text(&o));
+    // 2027 has no official arrangement yet: counted on its statutory days, and said so.
     let o = run(
         &["calendar", "due", "--from", "2026-12-20", "--days", "20"],
         "",
     );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "2027-01-18\n");
+    assert!(
+        text(&o).contains("暂定 / provisional: 2027 arrangement not yet published"),
+        "{}",
+        text(&o)
+    );
+    // Beyond the years the rules describe: an error, no guessed date.
+    let o = run(
+        &["calendar", "due", "--from", "2100-12-20", "--days", "20"],
+        "",
+    );
     assert!(!o.status.success());
     assert!(o.stdout.is_empty(), "no guessed date");
-    assert!(text(&o).contains("2027"), "{}", text(&o));
 
-    // A later year imported into a database extends what `due` knows there.
+    // The official arrangement imported into a database replaces the provisional year there.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("2027.csv");
-    std::fs::write(&file, "date,name,is_off_day\n2027-01-01,元旦,true\n").unwrap();
+    std::fs::write(
+        &file,
+        "date,name,is_off_day\n2027-01-01,元旦,true\n2027-01-04,元旦,true\n",
+    )
+    .unwrap();
     let data = data(dir.path());
+    // A row of another year than the file claims is refused, naming its line.
     let o = run(
         &[
             "calendar",
             "import",
             file.to_str().unwrap(),
+            "--year",
+            "2028",
+            "--data",
+            &data,
+        ],
+        "",
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("line 2"), "{}", text(&o));
+    let o = run(
+        &[
+            "calendar",
+            "import",
+            file.to_str().unwrap(),
+            "--year",
+            "2027",
             "--data",
             &data,
         ],
         "",
     );
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("added 1"), "{}", text(&o));
+    assert!(text(&o).contains("added 2"), "{}", text(&o));
     let o = run(
         &[
             "calendar",
@@ -614,8 +648,23 @@ fn calendar_due_prints_the_date_and_refuses_unknown_years() {
         "",
     );
     assert!(o.status.success(), "{}", text(&o));
-    // Dec 31 (Thu), then Jan 1 is a holiday: Jan 4 (Mon).
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "2027-01-04\n");
+    // Dec 31 (Thu), then Jan 1 and Jan 4 are off: Jan 5 (Tue), and no longer provisional.
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "2027-01-05\n");
+    assert!(!text(&o).contains("provisional"), "{}", text(&o));
+    // Importing a different 2027 file now needs a reason.
+    std::fs::write(&file, "date,name,is_off_day\n2027-01-01,元旦,true\n").unwrap();
+    let o = run(
+        &[
+            "calendar",
+            "import",
+            file.to_str().unwrap(),
+            "--data",
+            &data,
+        ],
+        "",
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--replace"), "{}", text(&o));
 }
 
 #[test]

@@ -2,16 +2,19 @@
 //!
 //! Working days come from the official holiday table, never from the weekday alone: a weekend is
 //! off unless the table makes it an adjusted working day (调休), and a listed holiday is off. A
-//! date in a year the table does not cover is an error, not a guess, because the State Council
-//! publishes each year's arrangement separately.
+//! year the table does not cover yet is not refused: its statutory holidays are derived from the
+//! rules (see [`crate::holidays`]) and every date computed on it is marked provisional (暂定),
+//! because the State Council publishes each year's bridges and make-up days only weeks ahead.
 //!
 //! Periods are counted as Chinese law counts them: the day a period starts from is not counted,
 //! counting begins on the next day, and only working days count.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
+use crate::holidays::{self, FIRST_DERIVABLE, LAST_DERIVABLE};
 use crate::{DomainError, Message};
 
 /// One row of the official table: a holiday (off) or an adjusted working day (on a weekend).
@@ -22,44 +25,21 @@ pub struct CalendarDay {
     pub off: bool,
 }
 
-/// What a date is, by the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayKind<'a> {
-    Working,
-    Weekend,
-    Holiday(&'a str),
-    /// A weekend day made a working day to bridge a holiday.
-    Adjusted(&'a str),
+/// An official arrangement as imported: its days, the line each came from, and the years it is
+/// the arrangement of.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Arrangement {
+    pub days: Vec<CalendarDay>,
+    pub lines: Vec<usize>,
+    pub years: BTreeSet<i32>,
 }
 
-impl DayKind<'_> {
-    pub fn is_working(self) -> bool {
-        matches!(self, DayKind::Working | DayKind::Adjusted(_))
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Calendar {
-    years: BTreeSet<i32>,
-    special: HashMap<NaiveDate, (bool, String)>,
-}
-
-impl Calendar {
-    /// The calendar of the given rows; the years they touch are the years it knows.
-    pub fn new(days: impl IntoIterator<Item = CalendarDay>) -> Self {
-        let mut calendar = Self::default();
-        for day in days {
-            calendar.years.insert(day.date.year());
-            calendar.special.insert(day.date, (day.off, day.name));
-        }
-        calendar
-    }
-
-    /// Parses the table's CSV (`date,name,is_off_day`). A bad row fails the whole table, naming
-    /// its line and column.
-    pub fn parse_csv(text: &str) -> Result<Vec<CalendarDay>, DomainError> {
-        let mut lines = text.lines().enumerate();
-        match lines.next() {
+impl Arrangement {
+    /// Parses `date,name,is_off_day` rows. With `year`, every row must belong to that year's
+    /// arrangement. A bad row fails the whole file, naming its line and column.
+    pub fn parse(text: &str, year: Option<i32>) -> Result<Self, DomainError> {
+        let mut rows = text.lines().enumerate();
+        match rows.next() {
             Some((_, header))
                 if header.trim().trim_start_matches('\u{feff}') == "date,name,is_off_day" => {}
             _ => {
@@ -72,7 +52,9 @@ impl Calendar {
         }
         let mut days = Vec::new();
         let mut seen = HashMap::new();
-        for (i, line) in lines {
+        let mut lines = Vec::new();
+        let mut years = BTreeSet::new();
+        for (i, line) in rows {
             let n = i + 1;
             if line.trim().is_empty() {
                 continue;
@@ -109,32 +91,182 @@ impl Calendar {
                     format!("{date} repeats line {first}"),
                 ));
             }
-            days.push(CalendarDay {
+            let day = CalendarDay {
                 date,
                 name: cols[1].to_string(),
                 off,
+            };
+            let belongs = day.arrangement_year();
+            if let Some(year) = year
+                && belongs != year
+            {
+                return Err(DomainError::invalid(
+                    format!("line {n}: date"),
+                    format!("{date} 不属于 {year} 年的放假安排"),
+                    format!("{date} is not part of the {year} arrangement"),
+                ));
+            }
+            years.insert(belongs);
+            lines.push(n);
+            days.push(day);
+        }
+        if days.is_empty() {
+            return Err(DomainError::Required {
+                field: "line 2".into(),
             });
         }
-        Ok(days)
+        Ok(Self { days, lines, years })
     }
 
+    /// The file's line of a date, for errors that name the row.
+    pub fn line_of(&self, date: NaiveDate) -> Option<usize> {
+        self.days
+            .iter()
+            .position(|d| d.date == date)
+            .map(|i| self.lines[i])
+    }
+
+    /// Only the days of the given arrangement years.
+    pub fn only(&self, keep: impl Fn(i32) -> bool) -> Self {
+        let mut out = Self::default();
+        for (day, line) in self.days.iter().zip(&self.lines) {
+            let year = day.arrangement_year();
+            if keep(year) {
+                out.days.push(day.clone());
+                out.lines.push(*line);
+                out.years.insert(year);
+            }
+        }
+        out
+    }
+}
+
+impl CalendarDay {
+    /// The year whose arrangement this row is part of: New Year's Day off in the last week of
+    /// December belongs to the next year's (2022-12-31 was New Year's Day 2023's bridge).
+    pub fn arrangement_year(&self) -> i32 {
+        let year = self.date.year();
+        if self.date.month() == 12 && self.date.day() >= 25 && self.name == "元旦" {
+            year + 1
+        } else {
+            year
+        }
+    }
+}
+
+/// What a date is, by the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayKind<'a> {
+    Working,
+    Weekend,
+    Holiday(&'a str),
+    /// A weekend day made a working day to bridge a holiday.
+    Adjusted(&'a str),
+}
+
+impl DayKind<'_> {
+    pub fn is_working(self) -> bool {
+        matches!(self, DayKind::Working | DayKind::Adjusted(_))
+    }
+}
+
+/// Statutory holidays derived for a year without an official arrangement.
+type Derived = HashMap<NaiveDate, &'static str>;
+
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    /// Years with an imported official arrangement.
+    official: BTreeSet<i32>,
+    special: HashMap<NaiveDate, (bool, String)>,
+    /// Derived on first use, one slot per year from FIRST_DERIVABLE to LAST_DERIVABLE.
+    derived: Arc<[OnceLock<Derived>]>,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Self::new([])
+    }
+}
+
+impl Calendar {
+    /// The calendar of the given rows; the years they touch are its official years. Every other
+    /// year from 2014 to 2100 is provisional.
+    pub fn new(days: impl IntoIterator<Item = CalendarDay>) -> Self {
+        let mut official = BTreeSet::new();
+        let mut special = HashMap::new();
+        for day in days {
+            official.insert(day.arrangement_year());
+            special.insert(day.date, (day.off, day.name));
+        }
+        Self {
+            official,
+            special,
+            derived: (FIRST_DERIVABLE..=LAST_DERIVABLE)
+                .map(|_| OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// Parses the table's CSV (`date,name,is_off_day`). A bad row fails the whole table, naming
+    /// its line and column.
+    pub fn parse_csv(text: &str) -> Result<Vec<CalendarDay>, DomainError> {
+        Arrangement::parse(text, None).map(|a| a.days)
+    }
+
+    /// The years with an official arrangement.
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
-        self.years.iter().copied()
+        self.official.iter().copied()
     }
 
+    /// Whether dates in `year` are provisional: derived from the rules, not yet official.
+    pub fn is_provisional(&self, year: i32) -> bool {
+        !self.official.contains(&year)
+    }
+
+    /// The provisional years among those from `from` to `through`, inclusive.
+    pub fn provisional_years(&self, from: NaiveDate, through: NaiveDate) -> Vec<i32> {
+        (from.year()..=through.year())
+            .filter(|y| self.is_provisional(*y))
+            .collect()
+    }
+
+    /// The official table's rows for a year, as (date, off).
+    pub fn official_days(&self, year: i32) -> impl Iterator<Item = (NaiveDate, bool)> + '_ {
+        let mut days: Vec<_> = self
+            .special
+            .iter()
+            .filter(|(d, _)| d.year() == year)
+            .map(|(d, (off, _))| (*d, *off))
+            .collect();
+        days.sort();
+        days.into_iter()
+    }
+
+    fn derived(&self, year: i32) -> Option<&Derived> {
+        let slot = self
+            .derived
+            .get(usize::try_from(year - FIRST_DERIVABLE).ok()?)?;
+        Some(slot.get_or_init(|| {
+            holidays::statutory(year)
+                .expect("derivable years match the slots")
+                .into_iter()
+                .collect()
+        }))
+    }
+
+    /// Only years the rules describe can be derived; anything else is an error, not a guess.
     fn known(&self, date: NaiveDate) -> Result<(), DomainError> {
-        if self.years.contains(&date.year()) {
+        let year = date.year();
+        if self.official.contains(&year) || (FIRST_DERIVABLE..=LAST_DERIVABLE).contains(&year) {
             return Ok(());
         }
-        let known = match (self.years.first(), self.years.last()) {
-            (Some(a), Some(b)) => format!("{a}–{b}"),
-            _ => "—".into(),
-        };
         Err(DomainError::rule(
             "outside_calendar",
-            format!("{date} 所在年份不在节假日日历中（已知 {known} 年），请先导入该年度的放假安排"),
             format!(
-                "{date} is in a year the holiday calendar does not cover (known: {known}); import that year's arrangement first"
+                "{date} 超出工作日日历的范围（{FIRST_DERIVABLE}–{LAST_DERIVABLE} 年及已导入的年份）"
+            ),
+            format!(
+                "{date} is outside the working-day calendar ({FIRST_DERIVABLE}–{LAST_DERIVABLE} and imported years)"
             ),
         ))
     }
@@ -142,9 +274,18 @@ impl Calendar {
     pub fn day(&self, date: NaiveDate) -> Result<DayKind<'_>, DomainError> {
         self.known(date)?;
         let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
-        Ok(match self.special.get(&date) {
-            Some((true, name)) => DayKind::Holiday(name),
-            Some((false, name)) if weekend => DayKind::Adjusted(name),
+        let derived = match self.is_provisional(date.year()) {
+            true => self
+                .derived(date.year())
+                .expect("known() checked the range")
+                .get(&date)
+                .copied(),
+            false => None,
+        };
+        Ok(match (self.special.get(&date), derived) {
+            (Some((true, name)), _) => DayKind::Holiday(name),
+            (Some((false, name)), _) if weekend => DayKind::Adjusted(name),
+            (None, Some(name)) => DayKind::Holiday(name),
             _ if weekend => DayKind::Weekend,
             _ => DayKind::Working,
         })
@@ -193,6 +334,7 @@ impl Calendar {
         let mut date = start;
         while walk.counted < n {
             date = date + Days::new(1);
+            walk.last = date;
             if let Some(open) = pauses.iter().find(|p| p.until.is_none() && date > p.from) {
                 walk.stopped = Some(open.from);
                 return Ok(walk);
@@ -303,10 +445,15 @@ impl Calendar {
                 format!("due {due} ({}), working day {total}", due.weekday()),
             ));
         }
+        let provisional = self.provisional_years(start, walk.last.max(start));
+        if !provisional.is_empty() {
+            explanation.push(provisional_note(&provisional));
+        }
         Ok(Due {
             date: walk.due,
             used: walk.counted,
             stopped_since: walk.stopped,
+            provisional,
             explanation,
         })
     }
@@ -332,6 +479,8 @@ struct Walk {
     names: Vec<String>,
     due: Option<NaiveDate>,
     stopped: Option<NaiveDate>,
+    /// The last day the walk looked at.
+    last: NaiveDate,
 }
 
 kinds!(
@@ -376,7 +525,28 @@ pub struct Due {
     /// Working days counted so far (all of them once a date is known).
     pub used: u32,
     pub stopped_since: Option<NaiveDate>,
+    /// Years the count ran through whose official arrangement is not imported yet: the date is
+    /// provisional (暂定) and may move by a few days.
+    pub provisional: Vec<i32>,
     pub explanation: Vec<Message>,
+}
+
+/// What a person is told about a provisional date.
+pub fn provisional_note(years: &[i32]) -> Message {
+    let list = years
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("、");
+    let list_en = list.replace('、', ", ");
+    Message::new(
+        format!(
+            "暂定：{list} 年放假安排尚未公布，按法定节假日推算（未含调休），公布后日期可能变动几天"
+        ),
+        format!(
+            "provisional: the {list_en} arrangement is not yet published; counted on the statutory holidays without bridges or make-up days, so the date may move by a few days"
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -484,19 +654,31 @@ mod tests {
     }
 
     #[test]
-    fn a_date_outside_the_known_years_is_an_error_not_a_guess() {
+    fn a_year_without_an_arrangement_is_provisional_not_refused() {
         let c = calendar();
+        assert!(!c.is_provisional(2026));
+        assert!(c.is_provisional(2027));
+        // 2027-02-08 (Monday) is the third day of the lunar year: a statutory holiday.
+        assert_eq!(c.day(d("2027-02-08")).unwrap(), DayKind::Holiday("春节"));
+        assert_eq!(c.day(d("2027-01-04")).unwrap(), DayKind::Working);
+        // 2026-12-20 is a Sunday; 20 working days: Dec 21–31 give 9, then 2027-01-01 is
+        // New Year's Day, so 11 more from Jan 4 end on Jan 18.
+        let due = c.due(d("2026-12-20"), 20, &[], &[]).unwrap();
+        assert_eq!(due.date, Some(d("2027-01-18")));
+        assert_eq!(due.provisional, vec![2027]);
+        assert!(due.explanation.last().unwrap().zh.starts_with("暂定"));
+        // A count that stays in an official year is not provisional.
+        let due = c.due(d("2026-11-02"), 20, &[], &[]).unwrap();
+        assert!(due.provisional.is_empty());
+        // Outside the years the rules describe, still an error rather than a guess.
         assert_eq!(
-            c.day(d("2027-01-04")).unwrap_err().code(),
+            c.day(d("2013-12-31")).unwrap_err().code(),
             "outside_calendar"
         );
         assert_eq!(
-            c.day(d("2018-12-31")).unwrap_err().code(),
+            c.day(d("2101-01-03")).unwrap_err().code(),
             "outside_calendar"
         );
-        // A period that runs off the end of the table fails rather than guessing.
-        let e = c.add_working_days(d("2026-12-20"), 20).unwrap_err();
-        assert!(e.message().en.contains("2027"), "{e:?}");
     }
 
     #[test]

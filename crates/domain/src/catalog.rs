@@ -382,13 +382,26 @@ pub fn parse_flag(field: &str, value: &str) -> Result<bool, DomainError> {
 }
 
 pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate, DomainError> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-        DomainError::invalid(
-            field,
-            format!("日期应为 YYYY-MM-DD，收到“{value}”"),
-            format!("expected a date as YYYY-MM-DD, got {value:?}"),
-        )
-    })
+    let text = value.trim();
+    // chrono alone would take `2026-2-3` and `+2026-11-25`, which no form or file means.
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shaped
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| {
+            DomainError::invalid(
+                field,
+                format!("日期应为 YYYY-MM-DD，收到“{value}”"),
+                format!("expected a date as YYYY-MM-DD, got {value:?}"),
+            )
+        })
 }
 
 /// One change between two versions of an item.

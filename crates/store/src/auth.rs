@@ -1,7 +1,7 @@
 //! Signing in: password logins with lockout, sessions, and API tokens. Only hashes of session and
 //! API tokens are stored, so a copy of the database does not let anyone in.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tongquan_domain::access::{Actor, ResourceKind, Staff};
@@ -9,7 +9,7 @@ use tongquan_domain::codes::Username;
 use tongquan_domain::text;
 
 use crate::accounts::{Account, AccountRow, SELECT, hash_password, verify_password};
-use crate::db::{self, Sql, timestamp};
+use crate::db::{Sql, timestamp};
 use crate::write::ensure_may_manage;
 use crate::{Result, Store, StoreError};
 
@@ -56,7 +56,7 @@ impl Store {
             verify_password(password.to_owned(), decoy.clone()).await;
             return Err(StoreError::BadCredentials);
         };
-        let now = db::now();
+        let now = self.now();
         if let Some(until) = c.locked_until.as_ref().filter(|u| **u > now) {
             return Err(StoreError::Locked {
                 until: until.clone(),
@@ -70,7 +70,7 @@ impl Store {
         if !ok {
             let failed = c.failed_logins + 1;
             let locked = (failed >= MAX_FAILED_LOGINS)
-                .then(|| timestamp(Utc::now() + Duration::minutes(LOCK_MINUTES)));
+                .then(|| timestamp(self.clock().now() + Duration::minutes(LOCK_MINUTES)));
             sqlx::query("UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE id = $3")
                 .bind(if locked.is_some() { 0 } else { failed })
                 .bind(locked.clone())
@@ -91,7 +91,7 @@ impl Store {
             });
         }
         let token = new_token("s_");
-        let expires = timestamp(Utc::now() + Duration::hours(SESSION_HOURS));
+        let expires = timestamp(self.clock().now() + Duration::hours(SESSION_HOURS));
         sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(c.id)
             .execute(w.conn())
@@ -126,7 +126,7 @@ impl Store {
         )
         .bind(token_hash(token))
         .push(" AND s.expires_at > ")
-        .bind(db::now());
+        .bind(self.now());
         self.fetch_staff(sql).await
     }
 

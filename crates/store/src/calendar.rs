@@ -3,22 +3,35 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use tongquan_domain::DomainError;
 use tongquan_domain::access::{Actor, Role, Scope};
-use tongquan_domain::calendar::{Calendar, CalendarDay};
+use tongquan_domain::calendar::{Arrangement, Calendar, CalendarDay};
 
-use crate::{Result, Store, db::flag};
+use crate::{Result, Store, StoreError, db::flag};
 
 /// The bundled table: official arrangements 2019–2026 (see data/SOURCES.md).
 pub const HOLIDAYS_CSV: &str = include_str!("../../../data/cn_holidays.csv");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CalendarImport {
     pub added: usize,
     pub changed: usize,
     pub unchanged: usize,
+    /// Open cases whose due dates the new arrangement moved.
+    pub recomputed: Vec<Recomputed>,
+}
+
+/// An open case's due dates before and after an arrangement was imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Recomputed {
+    pub tracking_no: String,
+    pub statutory_before: Option<String>,
+    pub statutory_after: Option<String>,
+    pub promised_before: Option<String>,
+    pub promised_after: Option<String>,
 }
 
 impl Store {
@@ -34,29 +47,24 @@ impl Store {
         {
             return Ok(calendar.clone());
         }
-        let rows: Vec<(String, String, i64)> =
-            sqlx::query_as("SELECT day, name, off FROM calendar_days")
-                .fetch_all(self.pool())
-                .await?;
-        let mut days = Vec::with_capacity(rows.len());
-        for (day, name, off) in rows {
-            days.push(CalendarDay {
-                date: tongquan_domain::catalog::parse_date("day", &day)?,
-                name,
-                off: off != 0,
-            });
-        }
-        let calendar = Arc::new(Calendar::new(days));
+        let mut conn = self.pool().acquire().await?;
+        let calendar = Arc::new(Calendar::new(stored_days(&mut conn).await?));
         *self.calendar.lock().expect("not poisoned") = Some((stamp, calendar.clone()));
         Ok(calendar)
     }
 
-    /// Adds a year's arrangement (or corrects days already known). Only the city administrator
-    /// may change the calendar every deadline depends on. Importing the same rows changes nothing.
+    /// Imports an official arrangement: a year that was provisional becomes official, and every
+    /// open case whose count runs through it gets its due dates recomputed, each change recorded in
+    /// the case's history, all in one audited transaction. A year already official is refused
+    /// unless `replace` gives the reason for correcting it; a file that would move an open case's
+    /// due date before `today` is refused. Importing the same rows again changes nothing. Only the
+    /// city administrator may change the calendar every deadline depends on.
     pub async fn import_calendar(
         &self,
         actor: &Actor,
-        days: &[CalendarDay],
+        file: &Arrangement,
+        replace: Option<&str>,
+        today: NaiveDate,
     ) -> Result<CalendarImport> {
         let allowed = match actor {
             Actor::System(_) => true,
@@ -70,46 +78,99 @@ impl Store {
             )
             .into());
         }
-        let mut w = self.write(actor).await?;
-        let known: HashMap<String, (String, i64)> =
-            sqlx::query_as::<_, (String, String, i64)>("SELECT day, name, off FROM calendar_days")
-                .fetch_all(w.conn())
-                .await?
-                .into_iter()
-                .map(|(d, n, o)| (d, (n, o)))
-                .collect();
-        let mut outcome = CalendarImport {
-            added: 0,
-            changed: 0,
-            unchanged: 0,
-        };
-        for day in days {
-            let key = day.date.to_string();
-            let row = (day.name.clone(), flag(day.off));
-            let sql = match known.get(&key) {
-                Some(old) if *old == row => {
-                    outcome.unchanged += 1;
-                    continue;
+        let replace = match replace.map(str::trim) {
+            Some("") => {
+                return Err(DomainError::Required {
+                    field: "reason".into(),
                 }
-                Some(_) => {
-                    outcome.changed += 1;
-                    "UPDATE calendar_days SET name = $2, off = $3 WHERE day = $1"
+                .into());
+            }
+            other => other,
+        };
+        let mut w = self.write(actor).await?;
+        let stored = stored_days(w.conn()).await?;
+        let before = Calendar::new(stored.clone());
+        let known: HashMap<NaiveDate, (String, bool)> = stored
+            .into_iter()
+            .map(|d| (d.date, (d.name, d.off)))
+            .collect();
+        let mut outcome = CalendarImport::default();
+        for (day, line) in file.days.iter().zip(&file.lines) {
+            match known.get(&day.date) {
+                Some(old) if *old == (day.name.clone(), day.off) => outcome.unchanged += 1,
+                Some(_) => outcome.changed += 1,
+                None if before.is_provisional(day.arrangement_year()) || replace.is_some() => {
+                    outcome.added += 1
                 }
                 None => {
-                    outcome.added += 1;
-                    "INSERT INTO calendar_days (day, name, off) VALUES ($1, $2, $3)"
+                    return Err(official(
+                        day.arrangement_year(),
+                        &format!("第 {line} 行"),
+                        &format!("line {line}"),
+                    ));
                 }
-            };
-            sqlx::query(sql)
-                .bind(key)
-                .bind(row.0)
-                .bind(row.1)
+            }
+            if outcome.changed > 0 && replace.is_none() {
+                return Err(official(
+                    day.arrangement_year(),
+                    &format!("第 {line} 行"),
+                    &format!("line {line}"),
+                ));
+            }
+        }
+        // Days of the file's years that it no longer lists: a correction drops them, anything
+        // else may not.
+        let dropped: Vec<NaiveDate> = known
+            .iter()
+            .filter(|(date, (name, off))| {
+                let day = CalendarDay {
+                    date: **date,
+                    name: name.clone(),
+                    off: *off,
+                };
+                file.years.contains(&day.arrangement_year()) && file.line_of(**date).is_none()
+            })
+            .map(|(date, _)| *date)
+            .collect();
+        if let (Some(date), None) = (dropped.iter().min(), replace) {
+            return Err(official(
+                tongquan_domain::calendar::CalendarDay {
+                    date: *date,
+                    name: known[date].0.clone(),
+                    off: known[date].1,
+                }
+                .arrangement_year(),
+                &format!("文件缺少已公布的 {date}"),
+                &format!("the file leaves out {date}"),
+            ));
+        }
+        if outcome.added + outcome.changed + dropped.len() == 0 {
+            return Ok(outcome);
+        }
+        for date in &dropped {
+            sqlx::query("DELETE FROM calendar_days WHERE day = $1")
+                .bind(date.to_string())
                 .execute(w.conn())
                 .await?;
         }
-        if outcome.added + outcome.changed == 0 {
-            return Ok(outcome);
+        for day in &file.days {
+            let row = (day.name.clone(), day.off);
+            let sql = match known.get(&day.date) {
+                Some(old) if *old == row => continue,
+                Some(_) => "UPDATE calendar_days SET name = $2, off = $3 WHERE day = $1",
+                None => "INSERT INTO calendar_days (day, name, off) VALUES ($1, $2, $3)",
+            };
+            sqlx::query(sql)
+                .bind(day.date.to_string())
+                .bind(row.0)
+                .bind(flag(row.1))
+                .execute(w.conn())
+                .await?;
         }
+        let after = Calendar::new(stored_days(w.conn()).await?);
+        outcome.recomputed = self
+            .recompute_open_cases(&mut w, &before, &after, file, today)
+            .await?;
         // A new stamp makes every process reread the calendar.
         sqlx::query(
             "INSERT INTO meta (key, value) VALUES ('calendar', $1)
@@ -118,27 +179,63 @@ impl Store {
         .bind(format!("{}:{}", w.at(), rand::random::<u64>()))
         .execute(w.conn())
         .await?;
-        let years: std::collections::BTreeSet<i32> = days
+        let years = file
+            .years
             .iter()
-            .map(|d| chrono::Datelike::year(&d.date))
-            .collect();
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         w.audit(
             "calendar.import",
             "calendar",
-            &years
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
+            &years,
             &Scope::default(),
-            json!({ "added": outcome.added, "changed": outcome.changed }),
+            json!({
+                "added": outcome.added, "changed": outcome.changed, "removed": dropped.len(),
+                "replace_reason": replace,
+                "recomputed": outcome.recomputed,
+            }),
         );
         w.commit().await?;
         Ok(outcome)
     }
 }
 
+/// A year that already has its official arrangement is corrected only with a reason.
+fn official(year: i32, where_zh: &str, where_en: &str) -> StoreError {
+    DomainError::rule(
+        "calendar_year_official",
+        format!("{where_zh}：{year} 年已有正式放假安排，更正须说明理由（--replace）"),
+        format!(
+            "{where_en}: {year} already has its official arrangement; correcting it needs a reason (--replace)"
+        ),
+    )
+    .into()
+}
+
+/// Every row of the calendar table, as the transaction sees it.
+async fn stored_days(conn: &mut sqlx::AnyConnection) -> Result<Vec<CalendarDay>> {
+    let rows: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT day, name, off FROM calendar_days")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(day, name, off)| {
+            Ok(CalendarDay {
+                date: tongquan_domain::catalog::parse_date("day", &day)?,
+                name,
+                off: off != 0,
+            })
+        })
+        .collect()
+}
+
 /// The bundled table, parsed.
 pub fn bundled() -> Result<Vec<CalendarDay>> {
     Ok(Calendar::parse_csv(HOLIDAYS_CSV)?)
+}
+
+/// The bundled table as an arrangement to import.
+pub fn bundled_arrangement() -> Result<Arrangement> {
+    Ok(Arrangement::parse(HOLIDAYS_CSV, None)?)
 }

@@ -443,7 +443,7 @@ impl Store {
             .filter_map(|r| r.validity().map(|v| (r.number, v)))
             .collect();
         let periods: Vec<Validity> = published.iter().map(|(_, v)| *v).collect();
-        let date = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let date = date.unwrap_or_else(|| self.clock().today());
         item.in_force = in_force(&periods, date).map(|i| published[i].0);
         for r in &rows {
             let until = r.validity().map(|v| {

@@ -89,10 +89,6 @@ pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-pub(crate) fn now() -> String {
-    timestamp(Utc::now())
-}
-
 impl Sql {
     /// Orders the rows and keeps one page of them.
     fn page(&mut self, order: &str, page: PageRequest) -> &mut Self {

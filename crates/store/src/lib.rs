@@ -64,6 +64,8 @@ pub struct Store {
     /// SQLite takes one writer at a time; waiting here wakes the next writer the moment the
     /// last one commits, where SQLite's busy handler would sleep and retry.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The one clock every timestamp and date is taken from (Beijing time; pinned in tests).
+    clock: tongquan_domain::clock::Clock,
 }
 
 impl Store {
@@ -111,9 +113,25 @@ impl Store {
             backend,
             calendar: Default::default(),
             writer: Default::default(),
+            clock: Default::default(),
         };
         migrate::run(&store).await?;
         Ok(store)
+    }
+
+    /// The same store on another clock (a pinned day for tests and demos).
+    pub fn with_clock(mut self, clock: tongquan_domain::clock::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> tongquan_domain::clock::Clock {
+        self.clock
+    }
+
+    /// Now, as stored: RFC 3339 in UTC.
+    pub(crate) fn now(&self) -> String {
+        db::timestamp(self.clock.now())
     }
 
     /// Opens (creating if needed) the SQLite database file at `path`.

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::{Backend, Result, Store, StoreError, db};
+use crate::{Backend, Result, Store, StoreError};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -78,7 +78,7 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
             .bind(version)
             .bind(name)
             .bind(checksum)
-            .bind(db::now())
+            .bind(store.now())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

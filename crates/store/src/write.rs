@@ -7,7 +7,7 @@ use tongquan_domain::access::{Action, Actor, ResourceKind, Scope, may};
 use tongquan_domain::audit::AuditEntry;
 use tongquan_domain::{DomainError, Message};
 
-use crate::{Result, Store, StoreError, db};
+use crate::{Result, Store, StoreError};
 
 pub(crate) struct Write {
     tx: Transaction<'static, Any>,
@@ -33,7 +33,7 @@ impl Store {
         Ok(Write {
             tx,
             actor: actor.audit_name(),
-            at: db::now(),
+            at: self.now(),
             prev_hash: hash,
             next_seq: seq + 1,
             entries: Vec::new(),

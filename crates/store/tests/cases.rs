@@ -736,11 +736,12 @@ async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
         .unwrap_err();
     assert_eq!(empty_notice.code(), "invalid_field");
 
+    // Past the years the holiday rules can be derived for: refused, not guessed.
     let beyond = s
         .submit_case(
             &Actor::Anonymous,
             application(item, &town, "online", &["申请书", "营业执照"]),
-            d("2026-12-20"),
+            d("2100-12-20"),
         )
         .await
         .unwrap_err();
@@ -776,22 +777,120 @@ async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
 }
 
 async fn later_years_of_the_calendar_are_imported_once(db: TestDb) {
+    use tongquan_domain::calendar::Arrangement;
     let s = &db.store;
-    let next =
-        Calendar::parse_csv("date,name,is_off_day\n2027-01-01,元旦,true\n2027-02-06,春节,true\n")
-            .unwrap();
-    let clerk = staff(Role::BranchClerk, BRANCH);
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let today = d("2026-12-20");
+    // A case submitted before the 2027 arrangement is out: its due dates are provisional.
+    let r = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            today,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.provisional, vec![2027]);
+    // 20 working days from Sunday 12-20: Dec 21–31 give 9, New Year's Day is statutory, so
+    // Jan 4–18 give 11; the promised 10 end on 2027-01-04.
     assert_eq!(
-        s.import_calendar(&clerk, &next).await.unwrap_err().code(),
+        (r.statutory_due.as_deref(), r.promised_due.as_deref()),
+        (Some("2027-01-18"), Some("2027-01-04"))
+    );
+    let clerk = staff(Role::BranchClerk, BRANCH);
+    let case = s.case(&clerk, r.id, today).await.unwrap();
+    assert_eq!(case.provisional, vec![2027]);
+    assert!(case.due_explanation.last().unwrap().zh.starts_with("暂定"));
+
+    // The official 2027 arrangement (as a test file): New Year's Day bridged over Jan 1–3 and a
+    // make-up Saturday, and the Spring Festival week.
+    let text = "date,name,is_off_day\n2027-01-01,元旦,true\n2027-01-02,元旦,true\n2027-01-03,元旦,true\n2027-01-04,元旦,true\n2027-01-09,元旦,false\n2027-02-05,春节,true\n2027-02-06,春节,true\n";
+    let next = Arrangement::parse(text, Some(2027)).unwrap();
+    assert_eq!(
+        s.import_calendar(&clerk, &next, None, today)
+            .await
+            .unwrap_err()
+            .code(),
         "forbidden"
     );
-    assert!(s.calendar().await.unwrap().day(d("2027-01-04")).is_err());
     let admin = staff(Role::CityAdmin, "city");
-    let first = s.import_calendar(&admin, &next).await.unwrap();
-    assert_eq!((first.added, first.changed), (2, 0));
-    let again = s.import_calendar(&admin, &next).await.unwrap();
-    assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 2));
+    let before = counts(s).await;
+    let first = s.import_calendar(&admin, &next, None, today).await.unwrap();
+    assert_eq!((first.added, first.changed), (7, 0));
+    // Jan 4 off and Saturday Jan 9 worked: the statutory date stays (one day lost, one gained),
+    // the promised one moves from Jan 4 to Jan 5.
+    assert_eq!(first.recomputed.len(), 1, "{first:?}");
+    let moved = &first.recomputed[0];
+    assert_eq!(moved.tracking_no, r.tracking_no);
+    assert_eq!(
+        (
+            moved.promised_before.as_deref(),
+            moved.promised_after.as_deref()
+        ),
+        (Some("2027-01-04"), Some("2027-01-05"))
+    );
+    let case = s.case(&clerk, r.id, today).await.unwrap();
+    assert!(case.provisional.is_empty(), "official now");
+    assert_eq!(case.summary.promised_due.as_deref(), Some("2027-01-05"));
+    let history = case.events.last().unwrap();
+    assert_eq!(history.action, "calendar");
+    assert!(
+        history.reason.contains("2027-01-04 → 2027-01-05"),
+        "{history:?}"
+    );
+    assert_eq!(
+        counts(s).await.0,
+        before.0 + 1,
+        "one audit entry for the import"
+    );
+
+    // The same file again changes nothing.
+    let again = s.import_calendar(&admin, &next, None, today).await.unwrap();
+    assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 7));
+    assert!(again.recomputed.is_empty());
     let calendar = s.calendar().await.unwrap();
-    assert!(!calendar.is_working(d("2027-01-01")).unwrap());
-    assert!(calendar.is_working(d("2027-01-04")).unwrap());
+    assert!(!calendar.is_working(d("2027-01-04")).unwrap());
+    assert!(calendar.is_working(d("2027-01-09")).unwrap());
+    assert!(!calendar.is_provisional(2027));
+
+    // A year already official: a different file is refused unless it says why.
+    let before = counts(s).await;
+    let fixed =
+        Arrangement::parse(&text.replace("2027-01-04,元旦,true\n", ""), Some(2027)).unwrap();
+    let e = s
+        .import_calendar(&admin, &fixed, None, today)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "calendar_year_official");
+    assert!(e.message().en.contains("leaves out 2027-01-04"), "{e:?}");
+    assert_eq!(
+        s.import_calendar(&admin, &fixed, Some("  "), today)
+            .await
+            .unwrap_err()
+            .code(),
+        "required_field"
+    );
+    assert_eq!(counts(s).await, before, "nothing written");
+    // A correction that would move the open case's due date before today is refused, naming
+    // the row; nothing is written.
+    let late = d("2027-01-12");
+    let e = s
+        .import_calendar(&admin, &fixed, Some("更正"), late)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "calendar_due_in_past", "{e:?}");
+    assert_eq!(counts(s).await, before, "nothing written");
+    // With a reason, the year is replaced: Jan 4 is a working day again.
+    let replaced = s
+        .import_calendar(&admin, &fixed, Some("国务院办公厅更正通知"), today)
+        .await
+        .unwrap();
+    assert_eq!(replaced.recomputed.len(), 1);
+    assert!(
+        s.calendar()
+            .await
+            .unwrap()
+            .is_working(d("2027-01-04"))
+            .unwrap()
+    );
 }

@@ -29,9 +29,6 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub struct WebConfig {
     /// Mark cookies `Secure`; set when the product is served over HTTPS.
     pub secure_cookies: bool,
-    /// The date cases are stamped with; the real date when absent. Tests pin it so that
-    /// deadlines stay inside the calendar's known years.
-    pub today: Option<chrono::NaiveDate>,
 }
 
 /// Rendered map SVGs by (county, language): geography does not change while serving.
@@ -45,19 +42,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Today in Beijing, on the store's clock (pinned in tests and demos).
     pub fn today(&self) -> chrono::NaiveDate {
-        self.config
-            .today
-            .unwrap_or_else(|| chrono::Local::now().date_naive())
+        self.store.clock().today()
     }
 
-    /// Now; on a configured day (tests, demos), that day at the current time of day.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        let now = chrono::Utc::now();
-        match self.config.today {
-            Some(d) => d.and_time(now.time()).and_utc(),
-            None => now,
-        }
+        self.store.clock().now()
     }
 
     pub fn new(store: Store, config: WebConfig) -> Self {

@@ -19,7 +19,7 @@ use crate::api;
         api::items::edit_draft, api::items::publish, api::items::diff, api::items::where_to_apply,
         api::batches::list, api::batches::create, api::batches::show, api::batches::delegate, api::batches::change,
         api::batches::matrix, api::imports::create,
-        api::calendar::due, api::cases::create, api::cases::list, api::cases::show, api::cases::act,
+        api::calendar::due, api::calendar::import, api::cases::create, api::cases::list, api::cases::show, api::cases::act,
         api::cases::track, api::cases::applicant_step, api::cases::tasks, api::cases::close_task,
         api::cases::clock, api::cases::hand_off, api::services::create, api::services::list,
         api::bundles::templates, api::bundles::template, api::bundles::create_template,

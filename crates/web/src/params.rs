@@ -172,8 +172,8 @@ impl AuditQuery {
     }
 }
 
-fn date_or_today(v: &Option<String>) -> Result<NaiveDate, DomainError> {
-    Ok(opt("date", v, parse_date)?.unwrap_or_else(|| chrono::Utc::now().date_naive()))
+fn date_or_today(v: &Option<String>, today: NaiveDate) -> Result<NaiveDate, DomainError> {
+    Ok(opt("date", v, parse_date)?.unwrap_or(today))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -200,7 +200,7 @@ pub struct ItemQuery {
 }
 
 impl ItemQuery {
-    pub fn parse(&self) -> Result<(ItemFilter, PageRequest), DomainError> {
+    pub fn parse(&self, today: NaiveDate) -> Result<(ItemFilter, PageRequest), DomainError> {
         Ok((
             ItemFilter {
                 county: opt("county", &self.county, CountyCode::parse)?,
@@ -211,7 +211,7 @@ impl ItemQuery {
                 department: opt("department", &self.department, DepartmentCode::parse)?,
                 service: opt("service", &self.service, ServiceKind::parse)?,
                 delegated_to: opt("delegated_to", &self.delegated_to, Recipient::parse)?,
-                date: date_or_today(&self.date)?,
+                date: date_or_today(&self.date, today)?,
             },
             paging(&self.page, &self.per_page)?,
         ))
@@ -240,8 +240,8 @@ pub struct DateQuery {
 }
 
 impl DateQuery {
-    pub fn parse(&self) -> Result<NaiveDate, DomainError> {
-        date_or_today(&self.date)
+    pub fn parse(&self, today: NaiveDate) -> Result<NaiveDate, DomainError> {
+        date_or_today(&self.date, today)
     }
 }
 
@@ -255,10 +255,10 @@ pub struct WhereQuery {
 }
 
 impl WhereQuery {
-    pub fn parse(&self) -> Result<(TownCode, NaiveDate), DomainError> {
+    pub fn parse(&self, today: NaiveDate) -> Result<(TownCode, NaiveDate), DomainError> {
         let town = opt("town", &self.town, TownCode::parse)?.ok_or(DomainError::Required {
             field: "town".into(),
         })?;
-        Ok((town, date_or_today(&self.date)?))
+        Ok((town, date_or_today(&self.date, today)?))
     }
 }

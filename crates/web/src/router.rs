@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/batches/{id}/delegations", post(api::batches::delegate))
         .route("/delegations/{id}/changes", post(api::batches::change))
         .route("/calendar/due", get(api::calendar::due))
+        .route("/calendar/imports", post(api::calendar::import))
         .route("/cases", get(api::cases::list).post(api::cases::create))
         .route("/cases/{id}", get(api::cases::show))
         .route("/cases/{id}/steps", post(api::cases::act))
@@ -176,6 +177,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::imports::form).post(pages::imports::upload).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
         )
         .route("/catalog/template.xlsx", get(pages::imports::template))
+        .route("/calendar", get(pages::calendar::show).post(pages::calendar::upload))
         .route("/apply/bundles", get(pages::bundles::templates))
         .route("/apply/bundles/{id}", get(pages::bundles::form).post(pages::bundles::submit).layer(DefaultBodyLimit::max(MAX_MATERIALS_BYTES)))
         .route("/apply/{id}", get(pages::apply::form).post(pages::apply::submit).layer(DefaultBodyLimit::max(MAX_MATERIALS_BYTES)))

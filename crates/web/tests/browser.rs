@@ -49,7 +49,9 @@ struct Session {
     _profile: tempfile::TempDir,
 }
 
-/// A browser on a fresh app; `today` pins the date cases are stamped with.
+const PINNED: &str = "2026-11-25";
+
+/// A browser on a fresh app, its clock pinned to `today` (else to PINNED).
 async fn session(today: Option<chrono::NaiveDate>) -> Option<Session> {
     let Some(driver_bin) = find(
         "TONGQUAN_CHROMEDRIVER",
@@ -65,17 +67,17 @@ async fn session(today: Option<chrono::NaiveDate>) -> Option<Session> {
         "TONGQUAN_CHROMIUM",
         &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
     );
-    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let mut db = TestDb::new(Backend::Sqlite).await.unwrap();
+    // Pinned either way: nothing here depends on the day the tests run.
+    let day = today.unwrap_or_else(|| PINNED.parse().unwrap());
+    db.store = db
+        .store
+        .clone()
+        .with_clock(tongquan_domain::clock::Clock::pinned(day));
     seed::load_demo_accounts(&db.store).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = tongquan_web::router(AppState::new(
-        db.store.clone(),
-        WebConfig {
-            today,
-            ..WebConfig::default()
-        },
-    ));
+    let app = tongquan_web::router(AppState::new(db.store.clone(), WebConfig::default()));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let port = free_port();
     let driver = Driver(
@@ -261,7 +263,7 @@ async fn a_new_version_delegated_to_a_branch_sends_citizens_there() {
     use tongquan_domain::codes::{BaseCode, CountyCode, ImplCode, OfficeCode};
 
     let Some(s) = session(None).await else { return };
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = PINNED.to_owned();
     // An item of 乐陵市 in force since 2024 and decided at the county hall.
     let system = tongquan_domain::access::Actor::System("test");
     let content = RawItem {

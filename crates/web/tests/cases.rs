@@ -674,8 +674,19 @@ async fn the_calendar_answers_due_dates_and_refuses_unknown_years(db: TestDb) {
             .unwrap()
             .contains("not counted")
     );
+    let r = t.get("/api/v1/calendar/due?from=2026-12-20&days=20").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let due = r.json();
+    assert_eq!(
+        (&due["due"], &due["provisional"], &due["provisional_years"]),
+        (
+            &serde_json::json!("2027-01-18"),
+            &serde_json::json!(true),
+            &serde_json::json!([2027])
+        )
+    );
     assert_problem(
-        &t.get("/api/v1/calendar/due?from=2026-12-20&days=20").await,
+        &t.get("/api/v1/calendar/due?from=2100-12-20&days=20").await,
         422,
         "outside_calendar",
     );

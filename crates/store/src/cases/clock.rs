@@ -6,11 +6,12 @@
 use chrono::NaiveDate;
 use serde_json::json;
 use tongquan_domain::access::{Actor, Jurisdiction, Role};
-use tongquan_domain::calendar::{Extension, PauseReason};
+use tongquan_domain::calendar::{Arrangement, Calendar, Extension, PauseReason};
 use tongquan_domain::case::CaseState;
 use tongquan_domain::{DomainError, text};
 
-use super::{Case, insert_event};
+use super::{Case, case_dues, insert_event};
+use crate::calendar::Recomputed;
 use crate::{Result, Store, StoreError};
 
 /// The approved extensions of a case, oldest first.
@@ -363,5 +364,148 @@ impl Store {
             &[],
         )
         .await
+    }
+}
+
+impl Store {
+    /// After an arrangement is imported: every open case whose count may run through one of its
+    /// years gets its due dates recomputed on the new calendar, with a history entry giving the
+    /// dates before and after. A file that would move a due date before `today` is refused.
+    pub(crate) async fn recompute_open_cases(
+        &self,
+        w: &mut crate::write::Write,
+        before: &Calendar,
+        after: &Calendar,
+        file: &Arrangement,
+        today: NaiveDate,
+    ) -> Result<Vec<Recomputed>> {
+        let (Some(first), Some(last)) = (file.years.first(), file.years.last()) else {
+            return Ok(Vec::new());
+        };
+        // A case submitted after the last affected year cannot count through it; one whose due
+        // dates (or stopped clock) reach into the first can.
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, tracking_no, state, submitted_on, statutory_days, promised_days, statutory_due, promised_due
+             FROM cases
+             WHERE state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked')
+               AND submitted_on <= $1
+               AND (statutory_days IS NOT NULL OR promised_days IS NOT NULL)
+               AND (statutory_due IS NULL OR statutory_due >= $2 OR promised_due >= $2)
+             ORDER BY id",
+        )
+        .bind(format!("{last}-12-31"))
+        .bind(format!("{}-01-01", first - 1))
+        .fetch_all(w.conn())
+        .await?;
+        let mut moved = Vec::new();
+        for (id, tracking_no, state, submitted, statutory_days, promised_days, old_s, old_p) in rows
+        {
+            let submitted = tongquan_domain::catalog::parse_date("submitted_on", &submitted)?;
+            let (new_s, new_p) = case_dues(
+                w.conn(),
+                after,
+                id,
+                submitted,
+                statutory_days,
+                promised_days,
+            )
+            .await?;
+            if (&new_s, &new_p) == (&old_s, &old_p) {
+                continue;
+            }
+            for (old, new) in [(&old_s, &new_s), (&old_p, &new_p)] {
+                let (Some(old), Some(new)) = (old, new) else {
+                    continue;
+                };
+                let (o, n) = (
+                    tongquan_domain::catalog::parse_date("due", old)?,
+                    tongquan_domain::catalog::parse_date("due", new)?,
+                );
+                if n < o && n < today {
+                    // The row that made the difference: the first imported day in the window.
+                    let line = file
+                        .days
+                        .iter()
+                        .zip(&file.lines)
+                        .filter(|(d, _)| d.date > submitted && d.date <= o)
+                        .filter(|(d, _)| before.day(d.date).ok() != after.day(d.date).ok())
+                        .map(|(_, l)| *l)
+                        .next()
+                        .unwrap_or(1);
+                    return Err(DomainError::rule(
+                        "calendar_due_in_past",
+                        format!(
+                            "第 {line} 行：会使在办件 {tracking_no} 的到期日由 {o} 提前到 {n}，早于今天 {today}"
+                        ),
+                        format!(
+                            "line {line}: would move open case {tracking_no}'s due date from {o} to {n}, before today {today}"
+                        ),
+                    )
+                    .into());
+                }
+            }
+            let at = w.at().to_owned();
+            sqlx::query(
+                "UPDATE cases SET statutory_due = $1, promised_due = $2, updated_at = $3,
+                 lock_version = lock_version + 1 WHERE id = $4",
+            )
+            .bind(new_s.clone())
+            .bind(new_p.clone())
+            .bind(at)
+            .bind(id)
+            .execute(w.conn())
+            .await?;
+            let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "—".into());
+            let years = file
+                .years
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("、");
+            let why = format!(
+                "{years} 年放假安排正式公布，期限重算：法定 {} → {}，承诺 {} → {} / the official {years} arrangement replaced the provisional calendar: statutory {} → {}, promised {} → {}",
+                show(&old_s),
+                show(&new_s),
+                show(&old_p),
+                show(&new_p),
+                show(&old_s),
+                show(&new_s),
+                show(&old_p),
+                show(&new_p),
+            );
+            let state = CaseState::parse("state", &state)?;
+            let actor = w.actor().to_owned();
+            insert_event(
+                w,
+                id,
+                "calendar",
+                Some(state),
+                state,
+                &actor,
+                None,
+                today,
+                &why,
+                &[],
+            )
+            .await?;
+            moved.push(Recomputed {
+                tracking_no,
+                statutory_before: old_s,
+                statutory_after: new_s,
+                promised_before: old_p,
+                promised_after: new_p,
+            });
+        }
+        Ok(moved)
     }
 }

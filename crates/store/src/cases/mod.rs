@@ -227,6 +227,9 @@ pub struct Case {
     pub lock_version: i64,
     /// How the statutory due date was computed.
     pub due_explanation: Vec<Message>,
+    /// While open: years the due dates run through whose official arrangement is not yet
+    /// published, so the dates are provisional (暂定).
+    pub provisional: Vec<i32>,
     pub pauses: Vec<CasePause>,
     pub events: Vec<CaseEvent>,
     pub files: Vec<CaseFile>,
@@ -275,6 +278,9 @@ pub struct Receipt {
     pub office_code: String,
     pub statutory_due: Option<String>,
     pub promised_due: Option<String>,
+    /// Years the due dates were counted through whose official arrangement is not yet
+    /// published: the dates are provisional (暂定) and may move by a few days.
+    pub provisional: Vec<i32>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -347,6 +353,7 @@ pub(crate) struct Prepared<'a> {
     promised_days: Option<u16>,
     statutory_due: Option<NaiveDate>,
     promised_due: Option<NaiveDate>,
+    provisional: Vec<i32>,
     km_to_office: Option<f64>,
     km_to_hall: Option<f64>,
     /// A commitment approval: when and how it is verified.
@@ -496,6 +503,10 @@ impl Store {
         };
         let statutory_due = due(content.statutory_days)?;
         let promised_due = due(content.promised_days)?;
+        let provisional = statutory_due
+            .or(promised_due)
+            .map(|d| calendar.provisional_years(today, d))
+            .unwrap_or_default();
         let (_, lat, lon) = self.office_place(&office).await?;
         let km_to_office = match (town.position(), lat, lon) {
             (Some(t), Some(lat), Some(lon)) => {
@@ -526,6 +537,7 @@ impl Store {
             promised_days: content.promised_days,
             statutory_due,
             promised_due,
+            provisional,
             km_to_office,
             km_to_hall: town.hall_km,
             verify,
@@ -628,18 +640,24 @@ impl Store {
         let calendar = self.calendar().await?;
         let submitted = parse_date("submitted_on", &summary.submitted_on)?;
         let statutory_days: Option<i64> = row.try_get("statutory_days")?;
-        let due_explanation = match statutory_days {
+        let (due_explanation, mut provisional) = match statutory_days {
             Some(days) => {
                 let extensions = clock::read_extensions(self.pool(), id).await?;
-                calendar
-                    .due(submitted, days as u32, &pauses, &extensions)?
-                    .explanation
+                let due = calendar.due(submitted, days as u32, &pauses, &extensions)?;
+                (due.explanation, due.provisional)
             }
-            None => vec![Message::new(
-                "该事项未规定法定办理时限",
-                "the item has no statutory time limit",
-            )],
+            None => (
+                vec![Message::new(
+                    "该事项未规定法定办理时限",
+                    "the item has no statutory time limit",
+                )],
+                Vec::new(),
+            ),
         };
+        if CaseState::parse("state", &summary.state)?.is_closed() {
+            // A decided case keeps its dates; whether they were provisional no longer matters.
+            provisional.clear();
+        }
         summary.remaining = remaining(&calendar, &summary, today)?;
         let materials: String = row.try_get("materials")?;
         Ok(Case {
@@ -660,6 +678,7 @@ impl Store {
             km_to_hall: row.try_get("km_to_hall")?,
             lock_version: row.try_get("lock_version")?,
             due_explanation,
+            provisional,
             pauses: pauses
                 .iter()
                 .map(|p| CasePause {
@@ -794,24 +813,17 @@ impl Store {
         w: &mut crate::write::Write,
         case: &Case,
     ) -> Result<(Option<String>, Option<String>)> {
-        let id = case.summary.id;
-        let pauses = read_pauses(w.conn(), id).await?;
-        let extensions = clock::read_extensions(w.conn(), id).await?;
         let calendar = self.calendar().await?;
         let submitted = parse_date("submitted_on", &case.summary.submitted_on)?;
-        let due = |days: Option<i64>, extensions: &[Extension]| -> Result<Option<String>> {
-            Ok(match days {
-                Some(d) => calendar
-                    .due(submitted, d as u32, &pauses, extensions)?
-                    .date
-                    .map(|d| d.to_string()),
-                None => None,
-            })
-        };
-        Ok((
-            due(case.statutory_days, &extensions)?,
-            due(case.promised_days, &[])?,
-        ))
+        case_dues(
+            w.conn(),
+            &calendar,
+            case.summary.id,
+            submitted,
+            case.statutory_days,
+            case.promised_days,
+        )
+        .await
     }
 
     /// A step by the applicant (supply materials, withdraw), proven by the check code.
@@ -1445,6 +1457,7 @@ pub(crate) async fn insert_case(
         office_code: office.to_string(),
         statutory_due: p.statutory_due.map(|d| d.to_string()),
         promised_due: p.promised_due.map(|d| d.to_string()),
+        provisional: p.provisional.clone(),
     })
 }
 
@@ -1507,6 +1520,30 @@ where
             })
         })
         .collect()
+}
+
+/// A case's statutory and promised due dates on `calendar`, from its pauses and approved
+/// extensions (which lengthen the statutory limit only).
+pub(crate) async fn case_dues(
+    conn: &mut sqlx::AnyConnection,
+    calendar: &Calendar,
+    id: i64,
+    submitted: NaiveDate,
+    statutory_days: Option<i64>,
+    promised_days: Option<i64>,
+) -> Result<(Option<String>, Option<String>)> {
+    let pauses = read_pauses(&mut *conn, id).await?;
+    let extensions = clock::read_extensions(&mut *conn, id).await?;
+    let due = |days: Option<i64>, extensions: &[Extension]| -> Result<Option<String>> {
+        Ok(match days {
+            Some(d) => calendar
+                .due(submitted, d as u32, &pauses, extensions)?
+                .date
+                .map(|d| d.to_string()),
+            None => None,
+        })
+    };
+    Ok((due(statutory_days, &extensions)?, due(promised_days, &[])?))
 }
 
 /// The case as its applicant sees it: the ID number masked, the applicant's actions.

@@ -743,7 +743,7 @@ impl World {
                 minutes,
             ));
         }
-        let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let at = store.now();
         let mut tx = store.pool().begin().await?;
         for part in rows.chunks(1_000) {
             let mut sql = Sql::new(
@@ -995,7 +995,7 @@ impl Batch {
     }
 
     async fn write(self, store: &Store) -> Result<()> {
-        let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let at = store.now();
         let mut tx = store.pool().begin().await?;
         for part in self.cases.chunks(400) {
             let mut sql = Sql::new(

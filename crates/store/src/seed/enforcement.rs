@@ -312,7 +312,7 @@ async fn county_data(
     if towns.is_empty() {
         return Ok(());
     }
-    let at = timestamp(Utc::now());
+    let at = store.now();
     let year = volume.today.year();
     let c = county.to_string();
     let mut tx = store.pool().begin().await?;

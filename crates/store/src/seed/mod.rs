@@ -29,10 +29,20 @@ pub async fn load_reference(store: &Store) -> Result<bool> {
     let towns = reference::towns(reference::TOWNS_CSV)?;
     let boundaries = reference::boundaries(reference::BOUNDARIES_GEOJSON)?;
     let plans = branches::place(&counties, &towns, branches::BRANCH_COUNT);
-    // The calendar is reference data too; a newer bundled table adds only its new days.
-    store
-        .import_calendar(&Actor::System("seed"), &crate::calendar::bundled()?)
-        .await?;
+    // The calendar is reference data too; a newer bundled table adds only the years the
+    // database has no official arrangement for, never overriding one imported since.
+    let known = store.calendar().await?;
+    let missing = crate::calendar::bundled_arrangement()?.only(|y| known.is_provisional(y));
+    if !missing.days.is_empty() {
+        store
+            .import_calendar(
+                &Actor::System("seed"),
+                &missing,
+                None,
+                store.clock().today(),
+            )
+            .await?;
+    }
 
     let mut w = store.write(&Actor::System("seed")).await?;
     let loaded: Option<(String,)> =

@@ -108,7 +108,7 @@ pub async fn show(
     Query(q): Query<DateQuery>,
 ) -> ApiResult<BatchDetail> {
     let id = parse_int("id", &id)?;
-    let date = q.parse()?;
+    let date = q.parse(s.today())?;
     Ok(Json(BatchDetail {
         batch: s.store.batch(id).await?,
         delegations: s.store.batch_delegations(id, date).await?,
@@ -223,6 +223,6 @@ pub async fn matrix(
 ) -> ApiResult<Matrix> {
     let county = CountyCode::parse("code", &code)?;
     s.store.county(&county).await?;
-    let (filter, page) = q.parse()?;
+    let (filter, page) = q.parse(s.today())?;
     Ok(Json(s.store.matrix(&county, filter, page).await?))
 }

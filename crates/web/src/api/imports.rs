@@ -45,7 +45,7 @@ pub async fn run(
     let county = CountyCode::parse("county", county)?;
     s.store.county(&county).await?;
     let valid_from = match valid_from.trim() {
-        "" => chrono::Utc::now().date_naive(),
+        "" => s.today(),
         d => parse_date("valid_from", d)?,
     };
     let parsed = read_items(bytes, &county).map_err(|problems| AppError::Rejected { problems })?;

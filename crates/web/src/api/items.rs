@@ -24,7 +24,7 @@ pub async fn list(
     State(s): State<AppState>,
     Query(q): Query<ItemQuery>,
 ) -> ApiResult<Page<ItemSummary>> {
-    let (filter, page) = q.parse()?;
+    let (filter, page) = q.parse(s.today())?;
     Ok(Json(s.store.items(&filter, page).await?))
 }
 
@@ -39,7 +39,7 @@ pub async fn of_office(
     Query(q): Query<ItemQuery>,
 ) -> ApiResult<Page<ItemSummary>> {
     let office = OfficeCode::parse("code", &code)?;
-    let (filter, page) = q.parse()?;
+    let (filter, page) = q.parse(s.today())?;
     Ok(Json(s.store.office_items(&office, filter, page).await?))
 }
 
@@ -65,7 +65,7 @@ pub async fn show(
 ) -> ApiResult<Item> {
     Ok(Json(
         s.store
-            .item(&v.actor, item_id(&id)?, Some(q.parse()?))
+            .item(&v.actor, item_id(&id)?, Some(q.parse(s.today())?))
             .await?,
     ))
 }
@@ -230,7 +230,7 @@ pub async fn where_to_apply(
     Path(id): Path<String>,
     Query(q): Query<WhereQuery>,
 ) -> ApiResult<WhereToApply> {
-    let (town, date) = q.parse()?;
+    let (town, date) = q.parse(s.today())?;
     let (competent, places) = s.store.where_to_apply(item_id(&id)?, &town, date).await?;
     Ok(Json(WhereToApply { competent, places }))
 }

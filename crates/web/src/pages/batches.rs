@@ -229,7 +229,15 @@ pub async fn show(
     Query(q): Query<DateQuery>,
 ) -> Result<Response, PageError> {
     v.staff()?;
-    batch_page(&s, &v, &uri, parse_int("id", &id)?, q.parse()?, None).await
+    batch_page(
+        &s,
+        &v,
+        &uri,
+        parse_int("id", &id)?,
+        q.parse(s.today())?,
+        None,
+    )
+    .await
 }
 
 /// Codes one per line (or separated by spaces or commas), as people paste them.
@@ -279,7 +287,7 @@ pub async fn delegate(
     .await;
     match result {
         Ok(()) => Ok(saved(&format!("/catalog/batches/{id}"))),
-        Err(e) => batch_page(&s, &v, &uri, id, chrono::Utc::now().date_naive(), Some(e)).await,
+        Err(e) => batch_page(&s, &v, &uri, id, s.today(), Some(e)).await,
     }
 }
 
@@ -306,20 +314,8 @@ pub async fn change(
     match result {
         Ok(d) => Ok(saved(&format!("/catalog/batches/{}", d.batch_id))),
         Err(e) => {
-            let batch = s
-                .store
-                .delegation(id, chrono::Utc::now().date_naive())
-                .await?
-                .batch_id;
-            batch_page(
-                &s,
-                &v,
-                &uri,
-                batch,
-                chrono::Utc::now().date_naive(),
-                Some(e),
-            )
-            .await
+            let batch = s.store.delegation(id, s.today()).await?.batch_id;
+            batch_page(&s, &v, &uri, batch, s.today(), Some(e)).await
         }
     }
 }
@@ -364,7 +360,7 @@ pub async fn matrix(
     Query(q): Query<ItemQuery>,
 ) -> Result<Response, PageError> {
     v.staff()?;
-    let (filter, page) = q.parse()?;
+    let (filter, page) = q.parse(s.today())?;
     let c = Chrome::new(&v, &uri, "matrix");
     let choices = Choices::load(&s.store, &c, filter.county.as_ref()).await?;
     let (matrix, pager) = match &filter.county {
@@ -403,7 +399,7 @@ pub async fn matrix_export(
     Query(q): Query<ItemQuery>,
 ) -> Result<Response, PageError> {
     v.staff()?;
-    let (filter, _) = q.parse()?;
+    let (filter, _) = q.parse(s.today())?;
     let county = filter.county.clone().ok_or(DomainError::Required {
         field: "county".into(),
     })?;

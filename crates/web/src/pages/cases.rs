@@ -29,7 +29,8 @@ impl Words {
     pub fn action(&self, slug: &str) -> String {
         match slug {
             "submit" => return self.0.t("case.submitted").to_owned(),
-            "pause" | "resume" | "extension_request" | "extension_approve" | "extension_refuse" => {
+            "pause" | "resume" | "extension_request" | "extension_approve" | "extension_refuse"
+            | "calendar" => {
                 return self.0.t(&format!("clock.{slug}")).to_owned();
             }
             _ => {}

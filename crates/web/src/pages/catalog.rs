@@ -90,7 +90,7 @@ pub async fn list(
     Query(q): Query<ItemQuery>,
 ) -> Result<Response, PageError> {
     v.staff()?;
-    let (filter, page) = q.parse()?;
+    let (filter, page) = q.parse(s.today())?;
     let items = s.store.items(&filter, page).await?;
     let c = Chrome::new(&v, &uri, "catalog");
     let choices = Choices::load(&s.store, &c, filter.county.as_ref()).await?;
@@ -113,7 +113,7 @@ pub async fn export(
     Query(q): Query<ItemQuery>,
 ) -> Result<Response, PageError> {
     v.staff()?;
-    let (filter, _) = q.parse()?;
+    let (filter, _) = q.parse(s.today())?;
     let mut table = Table::new(
         "items",
         &[

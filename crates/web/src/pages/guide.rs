@@ -38,7 +38,7 @@ pub async fn search(
     uri: Uri,
     Query(q): Query<ItemQuery>,
 ) -> Result<Response, PageError> {
-    let (filter, page) = q.parse()?;
+    let (filter, page) = q.parse(s.today())?;
     let page = PageRequest {
         per_page: page.per_page.min(20),
         ..page
@@ -117,7 +117,7 @@ pub async fn item(
 ) -> Result<Response, PageError> {
     let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => parse_date("date", d)?,
-        None => chrono::Utc::now().date_naive(),
+        None => s.today(),
     };
     // The guide is for citizens: the published version in force, never a draft.
     let item = s

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod batches;
 pub mod bundles;
+pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod departments;

@@ -63,7 +63,14 @@ pub struct Browser {
 }
 
 impl TestApp {
-    pub async fn new(db: TestDb) -> Self {
+    pub async fn new(mut db: TestDb) -> Self {
+        // The clock is pinned, so cases' deadlines do not depend on the day the tests run.
+        db.store = db
+            .store
+            .clone()
+            .with_clock(tongquan_domain::clock::Clock::pinned(
+                TODAY.parse().unwrap(),
+            ));
         seed::load_demo_accounts(&db.store).await.unwrap();
         let mut tokens = HashMap::new();
         for (username, ..) in DEMO_ACCOUNTS {
@@ -82,12 +89,7 @@ impl TestApp {
                 .unwrap();
             tokens.insert((*username).to_owned(), t);
         }
-        // Cases are stamped with a pinned date, so their deadlines stay inside the calendar.
-        let config = WebConfig {
-            today: Some(TODAY.parse().unwrap()),
-            ..WebConfig::default()
-        };
-        let app = tongquan_web::router(AppState::new(db.store.clone(), config));
+        let app = tongquan_web::router(AppState::new(db.store.clone(), WebConfig::default()));
         Self { db, app, tokens }
     }
 
