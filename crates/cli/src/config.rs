@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde::Deserialize;
 use tongquan_domain::clock::Clock;
-use tongquan_store::Store;
+use tongquan_store::{Durability, Store};
 
 use crate::Result;
 
@@ -69,10 +69,16 @@ impl Config {
     /// Opens the database (creating the data directory for the embedded one), migrates it and
     /// loads the reference geography into it if it is new.
     pub async fn open(&self) -> Result<Store> {
+        self.open_with(Durability::Full).await
+    }
+
+    pub async fn open_with(&self, durability: Durability) -> Result<Store> {
         if self.database.is_none() {
             std::fs::create_dir_all(&self.data)?;
         }
-        let store = Store::open(&self.database_url()).await?.with_clock(clock());
+        let store = Store::open_with(&self.database_url(), durability)
+            .await?
+            .with_clock(clock());
         if tongquan_store::seed::load_reference(&store).await? {
             eprintln!(
                 "loaded the reference geography and organisation into {}",

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::net::TcpListener;
+use tongquan_store::Durability;
 use tongquan_store::seed::{self, DEMO_ACCOUNTS, DEMO_PASSWORD};
 use tongquan_web::{AppState, WebConfig};
 
@@ -28,46 +29,29 @@ pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) ->
             }
         }
     }
-    let store = config.open().await?;
+    // A new database is generated without waiting for each commit to reach the disk; it is
+    // reopened with full durability before serving.
+    let store = config.open_with(Durability::BulkLoad).await?;
     let created = seed::load_demo_accounts(&store).await?;
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"),
-    );
-    let progress = |phase: &str, done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-        bar.set_message(phase.to_owned());
-    };
-    let catalog = seed::catalog::load_demo_catalog(&store, &progress).await?;
     let today = store.clock().today();
-    let started = std::time::Instant::now();
-    let volume = seed::cases::Volume {
-        approvals: cases,
-        services,
-        ..seed::cases::Volume::demo(today)
-    };
-    let cases = seed::cases::generate(&store, volume, &progress).await?;
-    // About 300 bundles with the reform's volume: 25 per county.
-    let bundles = seed::bundles::generate(
+    let bars = StageBars::default();
+    let progress = |phase: &str, done: usize, total: usize| bars.show(phase, done, total);
+    let report = seed::demo::generate(
         &store,
-        (volume.approvals / 3_480).max(1),
-        volume.from,
-        today,
-        volume.seed,
+        seed::demo::DemoVolume {
+            approvals: cases,
+            services,
+            today,
+        },
         &progress,
     )
     .await?;
-    let enforcement = seed::enforcement::generate(
-        &store,
-        seed::enforcement::Volume::demo(today),
-        None,
-        &progress,
-    )
-    .await?;
-    bar.finish_and_clear();
+    bars.finish();
+    store.close().await;
+    let store = config.open().await?;
     println!("tongquan {} — demo", env!("CARGO_PKG_VERSION"));
     println!("  database: {}", config.describe());
+    println!("  today:    {today} (Beijing time)");
     let geography = store
         .counties(tongquan_store::PageRequest::default())
         .await?
@@ -75,29 +59,24 @@ pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) ->
     println!(
         "  data:     {geography} counties of Dezhou with their towns, offices and departments"
     );
-    if catalog.counties > 0 {
-        println!("  catalog:  {catalog}");
-    } else {
-        println!("  catalog:  reusing the existing demo catalog");
+    match &report.catalog {
+        Some(catalog) => println!("  catalog:  {catalog}"),
+        None => println!("  catalog:  reusing the existing demo catalog"),
     }
-    match cases {
+    match report.cases {
         Some(c) => println!(
-            "  cases:    {} approval cases ({} steps, {} tasks) and {} convenience services generated in {:.0} s",
-            c.approvals,
-            c.events,
-            c.tasks,
-            c.services,
-            started.elapsed().as_secs_f64()
+            "  cases:    {} approval cases ({} steps, {} tasks) and {} convenience services",
+            c.approvals, c.events, c.tasks, c.services,
         ),
         None => println!("  cases:    reusing the existing demo cases"),
     }
-    if let Some(b) = bundles {
+    if let Some(b) = &report.bundles {
         println!(
             "  bundles:  {} templates, {} bundle applications with {} parallel sub-cases",
             b.templates, b.bundles, b.sub_cases
         );
     }
-    if let Some(e) = enforcement {
+    if let Some(e) = &report.enforcement {
         println!(
             "  enforcement: {} officers, {} objects; {} separate visits last year, {} joint visits this year; {} hazards, {} leads, {} draws, {} penalty cases",
             e.officers,
@@ -110,6 +89,16 @@ pub async fn demo(config: Config, fresh: bool, cases: usize, services: usize) ->
             e.penalty_cases
         );
     }
+    let stages: Vec<String> = report
+        .stages
+        .iter()
+        .map(|(stage, s)| format!("{stage} {s:.1} s"))
+        .collect();
+    println!(
+        "  ready in {:.1} s: {}",
+        report.seconds(),
+        stages.join(", ")
+    );
     println!("  accounts: {created} created; every demo account's password is {DEMO_PASSWORD}");
     for (username, name, role, jurisdiction) in DEMO_ACCOUNTS {
         println!(
@@ -182,4 +171,37 @@ async fn shutdown() {
     let term = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = term => {} }
     tracing::info!("shutting down");
+}
+
+/// One progress bar per generation stage: a stage's bar stays on the terminal, finished, when
+/// the next begins. Nothing is drawn when the output is not a terminal.
+#[derive(Default)]
+struct StageBars(std::sync::Mutex<Option<(String, ProgressBar)>>);
+
+impl StageBars {
+    fn show(&self, phase: &str, done: usize, total: usize) {
+        let mut current = self.0.lock().expect("not poisoned");
+        if current.as_ref().is_none_or(|(p, _)| p != phase) {
+            if let Some((_, bar)) = current.take() {
+                bar.finish();
+            }
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template("{elapsed:>4} {bar:30} {pos}/{len} {msg}")
+                    .expect("valid template"),
+            );
+            bar.set_message(phase.to_owned());
+            *current = Some((phase.to_owned(), bar));
+        }
+        if let Some((_, bar)) = current.as_ref() {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some((_, bar)) = self.0.lock().expect("not poisoned").take() {
+            bar.finish();
+        }
+    }
 }

@@ -49,6 +49,16 @@ pub enum Backend {
     Postgres,
 }
 
+/// How durable each commit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit survives a power cut: what serving uses.
+    Full,
+    /// Commits are not waited onto the disk: for generating the demo into a new database, which
+    /// is started over (`demo --fresh`) rather than recovered if the machine stops meanwhile.
+    BulkLoad,
+}
+
 /// The calendar as last read, with the version stamp it was read at.
 type CalendarCache = std::sync::Arc<
     std::sync::Mutex<Option<(String, std::sync::Arc<tongquan_domain::calendar::Calendar>)>>,
@@ -71,6 +81,11 @@ pub struct Store {
 impl Store {
     /// Connects to `sqlite://FILE` or `postgres://…` and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Self> {
+        Self::open_with(url, Durability::Full).await
+    }
+
+    /// As `open`, choosing how durable each commit is.
+    pub async fn open_with(url: &str, durability: Durability) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -84,21 +99,46 @@ impl Store {
         let options = AnyConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("bad database URL: {e}")))?
             .log_statements(tracing::log::LevelFilter::Trace)
-            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+            // sqlx logs a slow statement with its whole text, kilobytes for a bulk insert: only
+            // when asked for (RUST_LOG=sqlx=debug), never at the default level.
+            .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_millis(500));
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
+                    let bulk = durability == Durability::BulkLoad;
+                    if backend == Backend::Postgres && bulk {
+                        sqlx::query("SET synchronous_commit = off")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
                     if backend == Backend::Sqlite {
                         // WAL lets pages be read while a write commits; FULL makes each commit durable.
                         for pragma in [
                             "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = FULL",
+                            if bulk {
+                                "PRAGMA synchronous = OFF"
+                            } else {
+                                "PRAGMA synchronous = FULL"
+                            },
                             "PRAGMA busy_timeout = 15000",
-                            "PRAGMA foreign_keys = ON",
+                            // Generated rows refer only to rows the generator read or wrote;
+                            // checking four references per row would double a bulk load.
+                            if bulk {
+                                "PRAGMA foreign_keys = OFF"
+                            } else {
+                                "PRAGMA foreign_keys = ON"
+                            },
                             // Mapped pages are shared by all connections of the pool; without this
                             // each connection's small private cache rereads the catalog.
                             "PRAGMA mmap_size = 268435456",
+                            // A bulk load inserts into indexes in no particular order; a large
+                            // page cache keeps their pages in memory instead of rereading them.
+                            if bulk {
+                                "PRAGMA cache_size = -262144"
+                            } else {
+                                "PRAGMA cache_size = -2000"
+                            },
                         ] {
                             sqlx::query(pragma).execute(&mut *conn).await?;
                         }

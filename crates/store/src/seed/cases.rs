@@ -23,7 +23,7 @@ use tongquan_domain::calendar::{Calendar, Pause, PauseReason};
 use tongquan_domain::codes::{OfficeCode, TownCode};
 use tongquan_domain::geo::{LatLon, distance_km};
 
-use crate::db::Sql;
+use crate::db::{Sql, rows_per_insert};
 use crate::{Result, Store};
 
 const ACTOR: Actor = Actor::System("demo");
@@ -146,6 +146,10 @@ pub async fn generate(
             seq.insert((office, day), n as u32);
         }
     }
+    // One transaction, so one connection whose page cache stays warm for the whole load; a
+    // batch per connection would start each time from a cache the last commit invalidated.
+    let mut tx = store.pool().begin().await?;
+    let at = store.now();
     let chunk = 2_000;
     let mut made = 0;
     while made < volume.approvals {
@@ -159,24 +163,31 @@ pub async fn generate(
         }
         out.events += batch.events.len();
         out.tasks += batch.tasks.len();
-        batch.write(store).await?;
+        batch.write(&mut tx, &at).await?;
         made += n;
         progress("办件 approval cases", made, volume.approvals);
     }
     out.approvals = made;
-    super::resync_ids(
-        store,
-        &["cases", "case_events", "case_tasks", "case_pauses"],
-    )
-    .await?;
     let mut made = 0;
     while made < volume.services {
         let n = 5_000.min(volume.services - made);
-        world.services(store, &mut rng, n).await?;
+        world.services(&mut tx, &at, &mut rng, n).await?;
         made += n;
         progress("便民服务 convenience services", made, volume.services);
     }
     out.services = made;
+    tx.commit().await?;
+    super::resync_ids(
+        store,
+        &[
+            "cases",
+            "case_events",
+            "case_tasks",
+            "case_pauses",
+            "services",
+        ],
+    )
+    .await?;
     let mut w = store.write(&ACTOR).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo_cases', $1)")
         .bind(serde_json::to_string(&out).expect("counts serialise"))
@@ -207,14 +218,12 @@ fn km(a: Option<LatLon>, b: Option<LatLon>) -> Option<f64> {
 impl World {
     async fn load(store: &Store, volume: Volume) -> Result<Self> {
         let calendar = store.calendar().await?;
-        let last = calendar.years().max().unwrap_or(volume.today.year());
-        let end = volume
-            .today
-            .min(NaiveDate::from_ymd_opt(last, 12, 31).expect("a date"));
+        // Every working day up to today, on the provisional calendar where a year's arrangement
+        // is not out yet, as a real office works.
         let days: Vec<NaiveDate> = volume
             .from
             .iter_days()
-            .take_while(|d| *d < end)
+            .take_while(|d| *d < volume.today)
             .filter(|d| calendar.is_working(*d).unwrap_or(false))
             .collect();
         type ItemRow = (
@@ -711,7 +720,13 @@ impl World {
         c.dues(cal, today)
     }
 
-    async fn services(&self, store: &Store, rng: &mut StdRng, n: usize) -> Result<()> {
+    async fn services(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        at: &str,
+        rng: &mut StdRng,
+        n: usize,
+    ) -> Result<()> {
         let towns: Vec<&String> = {
             let mut t: Vec<&String> = self.centre_of.keys().collect();
             t.sort();
@@ -743,9 +758,7 @@ impl World {
                 minutes,
             ));
         }
-        let at = store.now();
-        let mut tx = store.pool().begin().await?;
-        for part in rows.chunks(1_000) {
+        for part in rows.chunks(rows_per_insert(11)) {
             let mut sql = Sql::new(
                 "INSERT INTO services (item_id, item_name, county_code, town_code, office_code, channel, taken_on, done_on, minutes, recorded_by, created_at) VALUES ",
             );
@@ -774,12 +787,11 @@ impl World {
                     .push(", ")
                     .bind(*minutes)
                     .push(", 'demo', ")
-                    .bind(at.clone())
+                    .bind(at.to_owned())
                     .push(")");
             }
-            sql.query().execute(&mut *tx).await?;
+            sql.bulk(tx).execute(&mut *tx).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 }
@@ -994,10 +1006,8 @@ impl Batch {
         self.cases.push(c);
     }
 
-    async fn write(self, store: &Store) -> Result<()> {
-        let at = store.now();
-        let mut tx = store.pool().begin().await?;
-        for part in self.cases.chunks(400) {
+    async fn write(self, tx: &mut sqlx::AnyConnection, at: &str) -> Result<()> {
+        for part in self.cases.chunks(rows_per_insert(34)) {
             let mut sql = Sql::new(
                 "INSERT INTO cases (id, tracking_no, check_hash, item_id, item_version, item_name, county_code,
                     town_code, office_code, intake_office_code, doc_number, channel, assisted_by, applicant_kind,
@@ -1071,14 +1081,14 @@ impl Batch {
                     .push(", ")
                     .bind(date(c.returned))
                     .push(", ")
-                    .bind(at.clone())
+                    .bind(at.to_owned())
                     .push(", ")
-                    .bind(at.clone())
+                    .bind(at.to_owned())
                     .push(")");
             }
-            sql.query().execute(&mut *tx).await?;
+            sql.bulk(tx).execute(&mut *tx).await?;
         }
-        for part in self.events.chunks(1_000) {
+        for part in self.events.chunks(rows_per_insert(10)) {
             let mut sql = Sql::new(
                 "INSERT INTO case_events (case_id, action, from_state, to_state, actor, office_code, on_day, reason, missing, created_at) VALUES ",
             );
@@ -1110,10 +1120,10 @@ impl Batch {
                     .push(", ")
                     .bind(serde_json::to_string(&e.missing).expect("strings serialise"))
                     .push(", ")
-                    .bind(at.clone())
+                    .bind(at.to_owned())
                     .push(")");
             }
-            sql.query().execute(&mut *tx).await?;
+            sql.bulk(tx).execute(&mut *tx).await?;
         }
         for part in self.cases.chunks(1_000) {
             let paused: Vec<(i64, &(NaiveDate, Option<NaiveDate>))> = part
@@ -1137,7 +1147,7 @@ impl Batch {
                     .bind(until.map(|d| d.to_string()))
                     .push(")");
             }
-            sql.query().execute(&mut *tx).await?;
+            sql.bulk(tx).execute(&mut *tx).await?;
         }
         // A commitment that proved false flags its applicant.
         for c in self.cases.iter().filter(|c| c.state == "revoked") {
@@ -1150,7 +1160,7 @@ impl Batch {
                 .execute(&mut *tx)
                 .await?;
         }
-        for part in self.tasks.chunks(1_000) {
+        for part in self.tasks.chunks(rows_per_insert(9)) {
             let mut sql = Sql::new(
                 "INSERT INTO case_tasks (case_id, kind, office_code, method, due, done_on, outcome, note, created_at) VALUES ",
             );
@@ -1173,12 +1183,11 @@ impl Batch {
                     .push(", ")
                     .bind(t.done.map(|d| d.1.to_owned()))
                     .push(", '', ")
-                    .bind(at.clone())
+                    .bind(at.to_owned())
                     .push(")");
             }
-            sql.query().execute(&mut *tx).await?;
+            sql.bulk(tx).execute(&mut *tx).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 }

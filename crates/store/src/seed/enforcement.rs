@@ -23,7 +23,7 @@ use tongquan_domain::enforcement::penalty::PenaltyStep;
 use tongquan_domain::enforcement::{EnforcementDomain, RiskGrade};
 use tongquan_plan::{DrawSpec, Quota, merge_year};
 
-use crate::db::{Sql, timestamp};
+use crate::db::{Sql, rows_per_insert, timestamp};
 use crate::enforcement::draws::NewDraw;
 use crate::enforcement::penalties::NewPenalty;
 use crate::geography::Town;
@@ -139,7 +139,7 @@ async fn insert(conn: &mut AnyConnection, head: &str, rows: Vec<Vec<V>>) -> Resu
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut sql = Sql::new(head);
-        for (n, row) in rows.by_ref().take(4_000 / per_row).enumerate() {
+        for (n, row) in rows.by_ref().take(rows_per_insert(per_row)).enumerate() {
             sql.push(if n == 0 { "(" } else { ", (" });
             for (i, v) in row.into_iter().enumerate() {
                 if i > 0 {
@@ -154,7 +154,7 @@ async fn insert(conn: &mut AnyConnection, head: &str, rows: Vec<Vec<V>>) -> Resu
             }
             sql.push(")");
         }
-        sql.query().execute(&mut *conn).await?;
+        sql.bulk(conn).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod branches;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
+pub mod demo;
 pub mod enforcement;
 pub mod reference;
 

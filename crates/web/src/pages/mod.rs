@@ -63,6 +63,17 @@ impl Chrome {
         self.lang.t(key)
     }
 
+    /// A stored instant as people read it: `2026-11-25 20:10`, Beijing time.
+    pub fn time(&self, at: &str) -> String {
+        tongquan_domain::clock::display_stored(at)
+    }
+
+    /// The same for an optional instant; a dash when absent.
+    pub fn time_or_dash(&self, at: &Option<String>) -> String {
+        at.as_deref()
+            .map_or_else(|| "—".to_owned(), |a| self.time(a))
+    }
+
     pub fn label(&self, m: Message) -> String {
         self.lang.pick(&m).to_owned()
     }
