@@ -446,7 +446,7 @@ async fn audit_lists_show_only_the_actors_jurisdiction(db: TestDb) {
             let row = format!(
                 "<td class=\"num\">{}</td><td>{}</td>",
                 e["seq"],
-                e["at"].as_str().unwrap()
+                tongquan_domain::clock::display_stored(e["at"].as_str().unwrap())
             );
             assert_eq!(
                 html.body.contains(&row),

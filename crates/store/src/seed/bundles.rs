@@ -12,14 +12,15 @@ use serde::Serialize;
 use tongquan_domain::access::{Actor, Jurisdiction, Role, Staff};
 use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
 use tongquan_domain::bundle::TemplateSpec;
-use tongquan_domain::case::{CaseAction, Channel};
+use tongquan_domain::case::{CaseAction, CaseState, Channel, Party, step};
 use tongquan_domain::catalog::{RawItem, RawMaterial};
 use tongquan_domain::codes::{BaseCode, CountyCode, DepartmentCode, ImplCode, TownCode, Username};
 use tongquan_domain::org::DepartmentKind;
 
 use crate::bundles::NewBundle;
-use crate::cases::{CaseStep, NewCase};
+use crate::cases::NewCase;
 use crate::catalog::ImportRecord;
+use crate::db::{Sql, rows_per_insert};
 use crate::{PageRequest, Result, Store};
 
 const ACTOR: Actor = Actor::System("demo");
@@ -178,6 +179,9 @@ pub async fn generate(
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = DemoBundles::default();
     let total = counties.len() * per_county;
+    // The applications go through the real path; the hall's decisions on them are then written
+    // in one transaction, each step checked against the transition table.
+    let mut decisions = Vec::new();
     for county in counties.iter().map(|c| &c.code) {
         let template = four_certificate_template(store, county, from).await?;
         out.templates += 1;
@@ -221,35 +225,19 @@ pub async fn generate(
                 // Most are decided the same day; some need one or two more working days.
                 let extra = *[0, 0, 0, 0, 1, 2].get(rng.random_range(0..6)).unwrap_or(&0);
                 let decided = calendar.add_working_days(day, extra)?;
-                let mut lock = 1;
                 let mut steps = vec![(CaseAction::Accept, day), (CaseAction::Review, day)];
                 if decided <= today {
                     steps.push((CaseAction::Grant, decided));
                     steps.push((CaseAction::Conclude, decided));
                 }
-                for (action, on) in steps {
-                    lock = store
-                        .act_on_case(
-                            &bureau,
-                            sub.id,
-                            CaseStep {
-                                action,
-                                reason: String::new(),
-                                materials: Vec::new(),
-                                files: Vec::new(),
-                                lock_version: lock,
-                            },
-                            on,
-                        )
-                        .await?
-                        .lock_version;
-                }
+                decisions.push((receipt.id, sub.id, sub.office_code.clone(), steps));
                 out.sub_cases += 1;
             }
             progress("一件事 bundles", out.bundles, total);
         }
     }
     let mut w = store.write(&ACTOR).await?;
+    decide(&mut w, &decisions).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo_bundles', $1)")
         .bind(serde_json::to_string(&out).expect("counts serialise"))
         .execute(w.conn())
@@ -263,6 +251,73 @@ pub async fn generate(
     );
     w.commit().await?;
     Ok(Some(out))
+}
+
+/// (bundle, sub-case, office, the steps the hall takes on it and when)
+type Decision = (i64, i64, String, Vec<(CaseAction, NaiveDate)>);
+
+/// Writes the hall's steps on the bundles' sub-cases: the events, each case's state, and a
+/// bundle's conclusion on the day its last sub-case closed, as the case path would.
+async fn decide(w: &mut crate::write::Write, decisions: &[Decision]) -> Result<()> {
+    let at = w.at().to_owned();
+    let mut events = Vec::new();
+    for (_, case, office, steps) in decisions {
+        let mut state = CaseState::Submitted;
+        for (action, on) in steps {
+            let to = step(state, *action, Party::Office)?;
+            events.push((*case, action.slug(), state.slug(), to.slug(), office, *on));
+            state = to;
+        }
+        let concluded =
+            (state == CaseState::Concluded).then(|| steps[steps.len() - 1].1.to_string());
+        sqlx::query(
+            "UPDATE cases SET state = $1, concluded_on = $2, updated_at = $3,
+             lock_version = lock_version + $4 WHERE id = $5",
+        )
+        .bind(state.slug())
+        .bind(concluded)
+        .bind(at.clone())
+        .bind(steps.len() as i64)
+        .bind(*case)
+        .execute(w.conn())
+        .await?;
+    }
+    for part in events.chunks(rows_per_insert(7)) {
+        let mut sql = Sql::new(
+            "INSERT INTO case_events (case_id, action, from_state, to_state, actor, office_code, on_day, reason, missing, created_at) VALUES ",
+        );
+        for (i, (case, action, from, to, office, on)) in part.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(*case)
+                .push(", ")
+                .bind((*action).to_owned())
+                .push(", ")
+                .bind((*from).to_owned())
+                .push(", ")
+                .bind((*to).to_owned())
+                .push(", 'demo.approval', ")
+                .bind((*office).clone())
+                .push(", ")
+                .bind(on.to_string())
+                .push(", '', '[]', ")
+                .bind(at.clone())
+                .push(")");
+        }
+        let conn = w.conn();
+        sql.bulk(conn).execute(&mut *conn).await?;
+    }
+    let bundles: std::collections::BTreeSet<i64> = decisions.iter().map(|d| d.0).collect();
+    for bundle in bundles {
+        sqlx::query(
+            "UPDATE bundles SET concluded_on = (SELECT MAX(concluded_on) FROM cases WHERE bundle_id = $1)
+             WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.bundle_id = $1
+               AND c.state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked'))",
+        )
+        .bind(bundle)
+        .execute(w.conn())
+        .await?;
+    }
+    Ok(())
 }
 
 /// A unified social credit code of a Dezhou company (division 371400), with its check character.

@@ -11,8 +11,9 @@
 //! entry records the run.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
@@ -108,6 +109,9 @@ struct World {
     /// Dates on which something about an item's competence may change.
     changes: HashMap<i64, Vec<NaiveDate>>,
     competence: HashMap<(i64, String, usize), Option<Competent>>,
+    /// Items as read for a stretch of days, and towns, for the competence lookups.
+    read: HashMap<(i64, usize), crate::catalog::Item>,
+    town_records: HashMap<String, crate::geography::Town>,
 }
 
 /// Generates the demo's cases and services once; a second run adds nothing. `progress` gets
@@ -376,6 +380,8 @@ impl World {
             centre_of,
             changes,
             competence: HashMap::new(),
+            read: HashMap::new(),
+            town_records: HashMap::new(),
         })
     }
 
@@ -395,8 +401,15 @@ impl World {
         if let Some(hit) = self.competence.get(&key) {
             return Ok(hit.clone());
         }
+        // The item as in force in this stretch and the town are read once, not per lookup.
+        if let Entry::Vacant(e) = self.read.entry((item, stretch)) {
+            e.insert(store.item(&ACTOR, item, Some(day)).await?);
+        }
+        if let Entry::Vacant(e) = self.town_records.entry(town.to_owned()) {
+            e.insert(store.town(&TownCode::parse("town", town)?).await?);
+        }
         let c = store
-            .competence(item, &TownCode::parse("town", town)?, day)
+            .competence_of(&self.read[&(item, stretch)], &self.town_records[town], day)
             .await?;
         let found = (c.kind == "office").then_some((c.code, c.doc_number));
         self.competence.insert(key, found.clone());

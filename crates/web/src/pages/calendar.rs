@@ -11,7 +11,7 @@ use tongquan_domain::access::Role;
 use tongquan_domain::holidays;
 use tongquan_store::calendar::CalendarImport;
 
-use super::{Chrome, render_page};
+use super::{Chrome, UploadForm, render_page};
 use crate::AppState;
 use crate::api::calendar::run_import;
 use crate::error::{AppError, PageError};
@@ -106,40 +106,14 @@ pub async fn upload(
     State(s): State<AppState>,
     v: Viewer,
     uri: Uri,
-    mut parts: Multipart,
+    parts: Multipart,
 ) -> Result<Response, PageError> {
     v.staff()?;
-    let (mut year, mut reason, mut file) = (String::new(), String::new(), Vec::new());
-    let read = async {
-        while let Some(field) = parts
-            .next_field()
-            .await
-            .map_err(|e| AppError::MalformedBody {
-                field: None,
-                detail: e.body_text(),
-            })?
-        {
-            match field.name().unwrap_or("") {
-                "year" => year = field.text().await.unwrap_or_default(),
-                "reason" => reason = field.text().await.unwrap_or_default(),
-                "file" => {
-                    file = field
-                        .bytes()
-                        .await
-                        .map_err(|e| AppError::MalformedBody {
-                            field: Some("file".into()),
-                            detail: e.body_text(),
-                        })?
-                        .to_vec();
-                }
-                _ => {}
-            }
+    let result = match UploadForm::read(parts).await {
+        Ok(f) => {
+            let reason = f.text("reason").trim();
+            run_import(&s, &v, &f.file, Some(f.text("year")), Some(reason)).await
         }
-        Ok::<_, AppError>(())
-    }
-    .await;
-    let result = match read {
-        Ok(()) => run_import(&s, &v, &file, Some(&year), Some(reason.trim())).await,
         Err(e) => Err(e),
     };
     page(&s, &v, &uri, Some(result)).await

@@ -12,7 +12,7 @@ use tongquan_store::geography::County;
 use tongquan_store::import::RowProblem;
 
 use super::catalog::download;
-use super::{Chrome, render_page};
+use super::{Chrome, UploadForm, render_page};
 use crate::AppState;
 use crate::api::imports::{ImportReport, run};
 use crate::error::{AppError, PageError};
@@ -85,43 +85,16 @@ pub async fn upload(
     State(s): State<AppState>,
     v: Viewer,
     uri: Uri,
-    mut parts: Multipart,
+    parts: Multipart,
 ) -> Result<Response, PageError> {
     v.staff()?;
-    let (mut county, mut valid_from, mut file, mut name) =
-        (String::new(), String::new(), Vec::new(), String::new());
-    let read = async {
-        while let Some(field) = parts
-            .next_field()
-            .await
-            .map_err(|e| AppError::MalformedBody {
-                field: None,
-                detail: e.body_text(),
-            })?
-        {
-            match field.name().unwrap_or("") {
-                "county" => county = field.text().await.unwrap_or_default(),
-                "valid_from" => valid_from = field.text().await.unwrap_or_default(),
-                "file" => {
-                    name = field.file_name().unwrap_or("upload").to_owned();
-                    file = field
-                        .bytes()
-                        .await
-                        .map_err(|e| AppError::MalformedBody {
-                            field: Some("file".into()),
-                            detail: e.body_text(),
-                        })?
-                        .to_vec();
-                }
-                _ => {}
-            }
+    let (county, result) = match UploadForm::read(parts).await {
+        Ok(f) => {
+            let county = f.text("county").to_owned();
+            let result = run(&s, &v, &county, f.text("valid_from"), &f.file_name, &f.file).await;
+            (county, result)
         }
-        Ok::<_, AppError>(())
-    }
-    .await;
-    let result = match read {
-        Ok(()) => run(&s, &v, &county, &valid_from, &name, &file).await,
-        Err(e) => Err(e),
+        Err(e) => (String::new(), Err(e)),
     };
     page(&s, &v, &uri, county, Some(result)).await
 }

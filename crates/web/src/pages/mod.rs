@@ -179,6 +179,46 @@ pub fn render_page(t: &impl Template, error: &Option<AppError>) -> Result<Respon
     )
 }
 
+/// An upload form as posted: its text fields by name, and the file in the field `file` with its
+/// name (empty when none was sent).
+#[derive(Default)]
+pub struct UploadForm {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file_name: String,
+    pub file: Vec<u8>,
+}
+
+impl UploadForm {
+    pub async fn read(mut parts: axum::extract::Multipart) -> Result<Self, AppError> {
+        let mut form = Self::default();
+        let malformed = |field: Option<&str>, e: axum::extract::multipart::MultipartError| {
+            AppError::MalformedBody {
+                field: field.map(Into::into),
+                detail: e.body_text(),
+            }
+        };
+        while let Some(field) = parts.next_field().await.map_err(|e| malformed(None, e))? {
+            let name = field.name().unwrap_or("").to_owned();
+            if name == "file" {
+                form.file_name = field.file_name().unwrap_or("upload").to_owned();
+                form.file = field
+                    .bytes()
+                    .await
+                    .map_err(|e| malformed(Some("file"), e))?
+                    .to_vec();
+            } else {
+                let text = field.text().await.unwrap_or_default();
+                form.fields.insert(name, text);
+            }
+        }
+        Ok(form)
+    }
+
+    pub fn text(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
 /// After a successful form post: back to the record's page (Post/Redirect/Get).
 pub fn saved(to: &str) -> Response {
     Redirect::to(&format!("{to}?saved=1")).into_response()
