@@ -97,10 +97,11 @@ pub(crate) fn flag(b: bool) -> i64 {
 }
 
 /// Fixed-width RFC 3339 UTC, so stored timestamps sort as text.
-/// Rows in one multi-row INSERT of a bulk load with `columns` values each: a few thousand
-/// parameters, well inside both backends' limits, so that a load takes few statements.
+/// Rows in one multi-row INSERT of a bulk load with `columns` values each: up to 24,000
+/// parameters, inside both backends' limits (SQLite 32,766, PostgreSQL 65,535), so that a load
+/// takes few statements (each one a round trip to sqlx's SQLite worker thread).
 pub(crate) fn rows_per_insert(columns: usize) -> usize {
-    (3_000 / columns).max(1)
+    (24_000 / columns).max(1)
 }
 
 /// `$1`, `$2`, … as `?`. Only for statements whose placeholders all came from `Sql::bind`.

@@ -641,8 +641,27 @@ impl Store {
         self.items(&filter, page).await
     }
 
+    /// The delegations of an item in force on `date`.
+    pub(crate) async fn active_delegations(
+        &self,
+        item_id: i64,
+        date: NaiveDate,
+    ) -> Result<Vec<Delegation>> {
+        Ok(self
+            .delegations_where(
+                |s| {
+                    s.push(" WHERE x.item_id = ").bind(item_id);
+                },
+                date,
+            )
+            .await?
+            .into_iter()
+            .filter(|d| d.status == DelegationStatus::Active)
+            .collect())
+    }
+
     /// The branch that serves a town, if any.
-    async fn branch_of(&self, town: &TownCode) -> Result<Option<OfficeCode>> {
+    pub(crate) async fn branch_of(&self, town: &TownCode) -> Result<Option<OfficeCode>> {
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT MIN(office_code) FROM office_towns WHERE town_code = $1 HAVING COUNT(*) > 0",
         )
@@ -685,55 +704,25 @@ impl Store {
             )
             .into());
         }
-        let version = item.current().ok_or_else(|| {
-            DomainError::invalid(
-                "date",
-                format!("事项在 {date} 不在有效期内"),
-                format!("the item is not in force on {date}"),
-            )
-        })?;
-        let handed: Vec<Delegation> = self
-            .delegations_where(
-                |s| {
-                    s.push(" WHERE x.item_id = ").bind(item_id);
-                },
-                date,
-            )
-            .await?
-            .into_iter()
-            .filter(|d| d.status == DelegationStatus::Active)
-            .collect();
-        let active: Vec<Recipient> = handed.iter().map(Delegation::recipient).collect();
+        let handed = self.active_delegations(item_id, date).await?;
         let branch = self.branch_of(town).await?;
-        let who = competent(
-            version.content.item_type,
-            &version.content.department,
-            town,
-            branch.as_ref(),
-            &active,
-        );
-        let doc = |code: &str| {
-            handed
-                .iter()
-                .find(|d| d.recipient == code)
-                .map(|d| d.doc_number.clone())
-        };
+        let (who, doc_number) = decide_competence(item, town, branch.as_ref(), &handed, date)?;
         Ok(match who {
             Competent::Office(o) => Competence {
                 name: self.office_place(&o).await?.0,
-                doc_number: doc(o.as_str()),
+                doc_number,
                 code: o.to_string(),
                 kind: "office",
             },
             Competent::Town(t) => Competence {
                 name: town_record.name.clone(),
-                doc_number: doc(t.as_str()),
+                doc_number,
                 code: t.to_string(),
                 kind: "town",
             },
             Competent::Department(d) => Competence {
                 name: self.department(&d).await?.name,
-                doc_number: None,
+                doc_number,
                 code: d.to_string(),
                 kind: "department",
             },
@@ -897,4 +886,41 @@ impl Store {
             total: items.total,
         })
     }
+}
+
+/// The competent body for an item (as in force on `date`) in a town, from the branch serving the
+/// town and the item's delegations in force that day, with the document of the one that made it
+/// so. Reading those is the caller's; deciding is here only.
+pub(crate) fn decide_competence(
+    item: &crate::catalog::Item,
+    town: &TownCode,
+    branch: Option<&OfficeCode>,
+    handed: &[Delegation],
+    date: NaiveDate,
+) -> Result<(Competent, Option<String>)> {
+    let version = item.current().ok_or_else(|| {
+        DomainError::invalid(
+            "date",
+            format!("事项在 {date} 不在有效期内"),
+            format!("the item is not in force on {date}"),
+        )
+    })?;
+    let active: Vec<Recipient> = handed.iter().map(Delegation::recipient).collect();
+    let who = competent(
+        version.content.item_type,
+        &version.content.department,
+        town,
+        branch,
+        &active,
+    );
+    let code = match &who {
+        Competent::Office(o) => o.to_string(),
+        Competent::Town(t) => t.to_string(),
+        Competent::Department(_) => String::new(),
+    };
+    let doc = handed
+        .iter()
+        .find(|d| !code.is_empty() && d.recipient == code)
+        .map(|d| d.doc_number.clone());
+    Ok((who, doc))
 }

@@ -109,9 +109,10 @@ struct World {
     /// Dates on which something about an item's competence may change.
     changes: HashMap<i64, Vec<NaiveDate>>,
     competence: HashMap<(i64, String, usize), Option<Competent>>,
-    /// Items as read for a stretch of days, and towns, for the competence lookups.
-    read: HashMap<(i64, usize), crate::catalog::Item>,
-    town_records: HashMap<String, crate::geography::Town>,
+    /// An item as in force in a stretch of days with its delegations then, and the branch serving
+    /// each town: what competence rests on.
+    read: HashMap<(i64, usize), (crate::catalog::Item, Vec<crate::delegations::Delegation>)>,
+    branch: HashMap<String, Option<OfficeCode>>,
 }
 
 /// Generates the demo's cases and services once; a second run adds nothing. `progress` gets
@@ -381,7 +382,7 @@ impl World {
             changes,
             competence: HashMap::new(),
             read: HashMap::new(),
-            town_records: HashMap::new(),
+            branch: HashMap::new(),
         })
     }
 
@@ -401,17 +402,28 @@ impl World {
         if let Some(hit) = self.competence.get(&key) {
             return Ok(hit.clone());
         }
-        // The item as in force in this stretch and the town are read once, not per lookup.
+        // What competence rests on is read once per stretch (the item and its delegations) and
+        // per town (the branch serving it); deciding is the store's own rule.
         if let Entry::Vacant(e) = self.read.entry((item, stretch)) {
-            e.insert(store.item(&ACTOR, item, Some(day)).await?);
+            let record = store.item(&ACTOR, item, Some(day)).await?;
+            let handed = store.active_delegations(item, day).await?;
+            e.insert((record, handed));
         }
-        if let Entry::Vacant(e) = self.town_records.entry(town.to_owned()) {
-            e.insert(store.town(&TownCode::parse("town", town)?).await?);
+        if let Entry::Vacant(e) = self.branch.entry(town.to_owned()) {
+            e.insert(store.branch_of(&TownCode::parse("town", town)?).await?);
         }
-        let c = store
-            .competence_of(&self.read[&(item, stretch)], &self.town_records[town], day)
-            .await?;
-        let found = (c.kind == "office").then_some((c.code, c.doc_number));
+        let (record, handed) = &self.read[&(item, stretch)];
+        let (who, doc) = crate::delegations::decide_competence(
+            record,
+            &TownCode::parse("town", town)?,
+            self.branch[town].as_ref(),
+            handed,
+            day,
+        )?;
+        let found = match who {
+            tongquan_domain::catalog::Competent::Office(o) => Some((o.to_string(), doc)),
+            _ => None,
+        };
         self.competence.insert(key, found.clone());
         Ok(found)
     }
