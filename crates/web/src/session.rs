@@ -10,6 +10,7 @@ use axum::response::Response;
 use tongquan_domain::access::{Actor, Staff};
 
 use crate::error::AppError;
+use crate::extract::media_type_is;
 use crate::i18n::Lang;
 use crate::{AppState, BODY_LIMIT};
 
@@ -77,16 +78,8 @@ pub async fn csrf_guard(State(state): State<AppState>, mut req: Request, next: N
         req.extensions_mut().insert(IssuedCsrf(t.clone()));
     }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let is_multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let is_form = media_type_is(req.headers(), "application/x-www-form-urlencoded");
+    let is_multipart = media_type_is(req.headers(), "multipart/form-data");
     // Open311 reports are always filed as the anonymous public, whoever's cookie comes along, so
     // a forged one can do no more than anyone may; existing 311 clients send no token.
     let open311 = req.uri().path().starts_with("/open311/");
@@ -182,8 +175,16 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             session: None,
         }
     };
+    let signed_in = !matches!(auth.actor, Actor::Anonymous);
     req.extensions_mut().insert(auth);
-    next.run(req).await
+    let mut res = next.run(req).await;
+    if signed_in {
+        // What staff see is theirs alone: no shared or back-button copy of it is kept.
+        res.headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 /// The person or client behind a request.

@@ -245,7 +245,12 @@ async fn forms_save_within_reach_and_explain_refusals(db: TestDb) {
 async fn sign_in_is_throttled_and_sign_out_ends_the_session(db: TestDb) {
     let t = TestApp::new(db).await;
     let b = t.sign_in("ll.centre").await;
-    assert_eq!(t.browse(&b, "/staff/accounts").await.status, StatusCode::OK);
+    let mine = t.browse(&b, "/staff/accounts").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    // Staff pages are not kept by caches; every page says where referrers may go.
+    assert_eq!(mine.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(mine.headers[header::REFERRER_POLICY], "same-origin");
+    assert!(mine.headers.contains_key("permissions-policy"));
     let out = t.post_form(&b, "/logout", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let after = t.browse(&b, "/staff/accounts").await;
@@ -271,6 +276,22 @@ async fn sign_in_is_throttled_and_sign_out_ends_the_session(db: TestDb) {
         let r = t.send(attempt("wrong-password")).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert!(r.body.contains("用户名或密码错误"));
+    }
+    assert!(
+        !login.headers.contains_key(header::CACHE_CONTROL),
+        "public pages may be cached"
+    );
+    // A form is a form whatever the case of its media type: without the token it is refused.
+    for media in [
+        "Application/x-www-form-urlencoded",
+        "APPLICATION/X-WWW-FORM-URLENCODED; charset=utf-8",
+    ] {
+        let forged = Request::post("/login")
+            .header(header::CONTENT_TYPE, media)
+            .body(Body::from("username=ll.centre&password=wrong-password"))
+            .unwrap();
+        let r = t.send(forged).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{media}: {}", r.body);
     }
     let locked = t.send(attempt("wrong-password")).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
