@@ -85,17 +85,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .respond(api));
         }
         let bytes = body(req, state).await.map_err(|e| e.respond(api))?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
-            .map(ApiJson)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                AppError::MalformedBody {
-                    field: (path != ".").then_some(path),
-                    detail: e.into_inner().to_string(),
-                }
-                .respond(api)
-            })
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            AppError::MalformedBody {
+                field: (path != ".").then_some(path),
+                detail: e.into_inner().to_string(),
+            }
+            .respond(api)
+        })?;
+        // One JSON value and nothing after it: `{…}garbage` is not what a client meant.
+        de.end().map_err(|e| {
+            AppError::MalformedBody {
+                field: None,
+                detail: e.to_string(),
+            }
+            .respond(api)
+        })?;
+        Ok(ApiJson(value))
     }
 }
 

@@ -220,6 +220,16 @@ async fn bad_bodies_are_refused_and_change_nothing(db: TestDb) {
         "malformed_body",
     );
     let p = assert_problem(
+        &t.send(patch(
+            "application/json",
+            r#"{"version":1}{"version":2}"#.into(),
+        ))
+        .await,
+        400,
+        "malformed_body",
+    );
+    assert!(p["detail"].as_str().unwrap().contains("trailing"), "{p}");
+    let p = assert_problem(
         &t.send(patch("application/json", r#"{"version":"one"}"#.into()))
             .await,
         400,
