@@ -24,7 +24,34 @@ pub fn bounded(field: &str, value: &str, max: usize) -> Result<String, DomainErr
             "contains control characters",
         ));
     }
+    if let Some(c) = value.chars().find(|c| unmeant(*c)) {
+        return Err(DomainError::invalid(
+            field,
+            format!("含有不可见或无法显示的字符 U+{:04X}", u32::from(c)),
+            format!("contains a character no one types: U+{:04X}", u32::from(c)),
+        ));
+    }
+    if value.chars().all(invisible) {
+        return Err(DomainError::Required {
+            field: field.into(),
+        });
+    }
     Ok(value.to_owned())
+}
+
+/// Characters a person cannot have meant in a name or address: direction overrides and isolates,
+/// which make text display other than it is stored (U+202E turns "exe.txt" around), private-use
+/// code points, which no font shows, and the Unicode noncharacters.
+fn unmeant(c: char) -> bool {
+    let n = u32::from(c);
+    matches!(n, 0x202A..=0x202E | 0x2066..=0x2069 | 0xE000..=0xF8FF | 0xFDD0..=0xFDEF)
+        || n >= 0xF_0000
+        || n & 0xFFFE == 0xFFFE
+}
+
+/// Zero-width characters: text made only of them looks empty.
+fn invisible(c: char) -> bool {
+    matches!(u32::from(c), 0x200B..=0x200D | 0x2060 | 0xFEFF)
 }
 
 /// Like [`bounded`], but may be left empty; line breaks of a text area become spaces.
@@ -70,6 +97,31 @@ pub fn password(field: &str, value: &str) -> Result<String, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_a_person_cannot_have_meant_is_refused() {
+        for bad in [
+            "张三\u{202E}txt",
+            "\u{E000}",
+            "名\u{FFFF}",
+            "\u{FDD0}",
+            "\u{10FFFD}",
+        ] {
+            assert_eq!(
+                bounded("name", bad, 50).unwrap_err().code(),
+                "invalid_field",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            bounded("name", "\u{200B}\u{200D}\u{FEFF}", 50)
+                .unwrap_err()
+                .code(),
+            "required_field"
+        );
+        assert_eq!(bounded("name", "德州\u{200B}", 50).unwrap(), "德州\u{200B}");
+        assert_eq!(bounded("name", "张三 👩‍💻", 50).unwrap(), "张三 👩‍💻");
+    }
 
     #[test]
     fn text_is_trimmed_bounded_and_printable() {
