@@ -90,27 +90,19 @@ impl Store {
         let mut w = self.write(actor).await?;
         let stored = stored_days(w.conn()).await?;
         let before = Calendar::new(stored.clone());
-        let known: HashMap<NaiveDate, (String, bool)> = stored
-            .into_iter()
-            .map(|d| (d.date, (d.name, d.off)))
-            .collect();
+        let known: HashMap<NaiveDate, &CalendarDay> = stored.iter().map(|d| (d.date, d)).collect();
+        let same =
+            |old: &CalendarDay, new: &CalendarDay| old.name == new.name && old.off == new.off;
         let mut outcome = CalendarImport::default();
         for (day, line) in file.days.iter().zip(&file.lines) {
+            let official_year = !before.is_provisional(day.arrangement_year());
             match known.get(&day.date) {
-                Some(old) if *old == (day.name.clone(), day.off) => outcome.unchanged += 1,
+                Some(old) if same(old, day) => outcome.unchanged += 1,
                 Some(_) => outcome.changed += 1,
-                None if before.is_provisional(day.arrangement_year()) || replace.is_some() => {
-                    outcome.added += 1
-                }
-                None => {
-                    return Err(official(
-                        day.arrangement_year(),
-                        &format!("第 {line} 行"),
-                        &format!("line {line}"),
-                    ));
-                }
+                None => outcome.added += 1,
             }
-            if outcome.changed > 0 && replace.is_none() {
+            let changes = known.get(&day.date).is_none_or(|old| !same(old, day));
+            if changes && official_year && replace.is_none() {
                 return Err(official(
                     day.arrangement_year(),
                     &format!("第 {line} 行"),
@@ -120,50 +112,38 @@ impl Store {
         }
         // Days of the file's years that it no longer lists: a correction drops them, anything
         // else may not.
-        let dropped: Vec<NaiveDate> = known
+        let dropped: Vec<&CalendarDay> = stored
             .iter()
-            .filter(|(date, (name, off))| {
-                let day = CalendarDay {
-                    date: **date,
-                    name: name.clone(),
-                    off: *off,
-                };
-                file.years.contains(&day.arrangement_year()) && file.line_of(**date).is_none()
+            .filter(|d| {
+                file.years.contains(&d.arrangement_year()) && file.line_of(d.date).is_none()
             })
-            .map(|(date, _)| *date)
             .collect();
-        if let (Some(date), None) = (dropped.iter().min(), replace) {
+        if let (Some(day), None) = (dropped.iter().min_by_key(|d| d.date), replace) {
             return Err(official(
-                tongquan_domain::calendar::CalendarDay {
-                    date: *date,
-                    name: known[date].0.clone(),
-                    off: known[date].1,
-                }
-                .arrangement_year(),
-                &format!("文件缺少已公布的 {date}"),
-                &format!("the file leaves out {date}"),
+                day.arrangement_year(),
+                &format!("文件缺少已公布的 {}", day.date),
+                &format!("the file leaves out {}", day.date),
             ));
         }
         if outcome.added + outcome.changed + dropped.len() == 0 {
             return Ok(outcome);
         }
-        for date in &dropped {
+        for day in &dropped {
             sqlx::query("DELETE FROM calendar_days WHERE day = $1")
-                .bind(date.to_string())
+                .bind(day.date.to_string())
                 .execute(w.conn())
                 .await?;
         }
         for day in &file.days {
-            let row = (day.name.clone(), day.off);
             let sql = match known.get(&day.date) {
-                Some(old) if *old == row => continue,
+                Some(old) if same(old, day) => continue,
                 Some(_) => "UPDATE calendar_days SET name = $2, off = $3 WHERE day = $1",
                 None => "INSERT INTO calendar_days (day, name, off) VALUES ($1, $2, $3)",
             };
             sqlx::query(sql)
                 .bind(day.date.to_string())
-                .bind(row.0)
-                .bind(flag(row.1))
+                .bind(day.name.clone())
+                .bind(flag(day.off))
                 .execute(w.conn())
                 .await?;
         }

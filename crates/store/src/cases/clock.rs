@@ -472,16 +472,12 @@ impl Store {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("、");
+            let (s, p) = (
+                format!("{} → {}", show(&old_s), show(&new_s)),
+                format!("{} → {}", show(&old_p), show(&new_p)),
+            );
             let why = format!(
-                "{years} 年放假安排正式公布，期限重算：法定 {} → {}，承诺 {} → {} / the official {years} arrangement replaced the provisional calendar: statutory {} → {}, promised {} → {}",
-                show(&old_s),
-                show(&new_s),
-                show(&old_p),
-                show(&new_p),
-                show(&old_s),
-                show(&new_s),
-                show(&old_p),
-                show(&new_p),
+                "{years} 年放假安排正式公布，期限重算：法定 {s}，承诺 {p} / the official {years} arrangement replaced the provisional calendar: statutory {s}, promised {p}"
             );
             let state = CaseState::parse("state", &state)?;
             let actor = w.actor().to_owned();
