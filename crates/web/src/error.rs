@@ -26,6 +26,9 @@ pub enum AppError {
     },
     #[error("no such page")]
     NoRoute,
+    /// A handler panicked: a bug, answered instead of dropping the connection.
+    #[error("internal error")]
+    Panicked,
     #[error("page rendering failed: {0}")]
     Render(#[from] askama::Error),
     #[error(transparent)]
@@ -91,7 +94,7 @@ impl AppError {
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MalformedBody { .. } => StatusCode::BAD_REQUEST,
             Self::NoRoute => StatusCode::NOT_FOUND,
-            Self::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Render(_) | Self::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Plan(tongquan_plan::PlanError::TimeLimit) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Plan(_) => StatusCode::BAD_REQUEST,
             Self::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -107,6 +110,7 @@ impl AppError {
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::MalformedBody { .. } => "malformed_body",
             Self::NoRoute => "not_found",
+            Self::Panicked => "internal",
             Self::Render(_) => "render",
             Self::Plan(e) => e.code(),
             Self::Rejected { .. } => "import_rejected",
@@ -150,6 +154,10 @@ impl AppError {
             },
             Self::NoRoute => Message::new("没有这个页面", "no such page"),
             Self::Render(_) => Message::new("页面生成失败", "the page could not be rendered"),
+            Self::Panicked => Message::new(
+                "服务器内部错误，已记录，请稍后重试",
+                "internal server error; it has been logged, please try again later",
+            ),
             Self::Plan(e) => Message::new(e.message_zh(), e.message_en()),
             Self::Rejected { problems } => Message::new(
                 format!("文件有 {} 处问题，未导入任何内容", problems.len()),

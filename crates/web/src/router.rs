@@ -5,6 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{get, post, put};
 use tongquan_store::import::MAX_IMPORT_BYTES;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -242,5 +243,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"),
         ))
         .layer(TraceLayer::new_for_http())
+        // A bug in one handler answers 500 instead of dropping the connection.
+        .layer(CatchPanicLayer::custom(|_| AppError::Panicked.respond(true)))
         .with_state(state)
 }

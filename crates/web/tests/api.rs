@@ -189,6 +189,38 @@ async fn malformed_and_unknown_codes_are_named(db: TestDb) {
         "not_found",
     );
     assert_problem(&t.get("/api/v1/no-such-thing").await, 404, "not_found");
+    // Non-ASCII next to a code's shape once panicked and dropped the connection.
+    for uri in [
+        "/api/v1/offices/00000%C2%BA",
+        "/api/v1/departments/00000%C2%BAx",
+        "/api/v1/items?department=00000%C2%BAx",
+        "/api/v1/items?delegated_to=00000%C2%BA",
+    ] {
+        assert_problem(&t.get(uri).await, 400, "invalid_field");
+    }
+    assert_eq!(
+        t.get("/offices/00000%C2%BA").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let audit = t.audit_len().await;
+    assert_eq!(
+        assert_problem(
+            &t.api(
+                Method::POST,
+                "/api/v1/accounts",
+                Some("city.admin"),
+                Some(
+                    json!({"username": "x.clerk", "display_name": "某", "role": "county_bureau",
+                    "jurisdiction": "00000\u{ba}", "password": "a-long-enough-password"})
+                ),
+            )
+            .await,
+            400,
+            "invalid_field",
+        )["field"],
+        "jurisdiction"
+    );
+    assert_eq!(t.audit_len().await, audit);
 }
 
 async fn bad_bodies_are_refused_and_change_nothing(db: TestDb) {
