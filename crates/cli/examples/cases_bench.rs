@@ -155,7 +155,7 @@ async fn submission_rate(store: &Store, n: usize) -> Result<(), Box<dyn std::err
                     "person",
                     "11010519491231002X",
                     "压测",
-                    "1",
+                    "13805340000",
                     "online",
                     vec!["申请书".into(), "营业执照".into()],
                 )

@@ -132,9 +132,7 @@ async fn run(store: tongquan_store::Store, config: &Config) -> Result<ExitCode> 
             secure_cookies: config.secure_cookies,
         },
     ));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    tongquan_web::serve(listener, app, shutdown()).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

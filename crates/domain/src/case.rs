@@ -303,6 +303,15 @@ impl CaseAction {
         matches!(self, A::Reject | A::Deny | A::RequestSupplement | A::Revoke)
     }
 
+    /// Actions that cannot be taken back: decisions, the end of a case, and a withdrawal. A page
+    /// asks for confirmation before it sends one.
+    pub fn is_irreversible(self) -> bool {
+        matches!(
+            self,
+            A::Reject | A::Grant | A::Deny | A::Conclude | A::Withdraw | A::Revoke
+        )
+    }
+
     /// The pause this action opens (`Some(true)`) or closes (`Some(false)`).
     pub fn pause(self) -> Option<(PauseReason, bool)> {
         match self {

@@ -1,10 +1,14 @@
 //! Free text that people type: names, addresses, phone numbers.
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::DomainError;
 
-/// Trimmed text of at most `max` characters, with no control characters.
+/// Trimmed text of at most `max` characters, with no control characters, in Unicode NFC: the
+/// same name typed on two keyboards (a composed or a decomposed ü) is stored, and found, as one.
 pub fn bounded(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
-    let value = value.trim();
+    let value: String = value.trim().nfc().collect();
+    let value = value.as_str();
     if value.is_empty() {
         return Err(DomainError::Required {
             field: field.into(),
@@ -81,6 +85,42 @@ pub fn phone(field: &str, value: &str) -> Result<String, DomainError> {
     Ok(value)
 }
 
+/// How to reach an applicant: a mainland mobile number (11 digits from 13 to 19) or a landline
+/// with its area code (0534-2345678), optionally with +86; spaces and hyphens are kept as typed.
+pub fn contact_phone(field: &str, value: &str) -> Result<String, DomainError> {
+    let value = bounded(field, value, 20)?;
+    let compact: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let national = compact.strip_prefix("+86").unwrap_or(&compact);
+    let digits = national.bytes().all(|b| b.is_ascii_digit());
+    let mobile =
+        national.len() == 11 && national.starts_with('1') && national.as_bytes()[1] >= b'3';
+    let landline = (10..=12).contains(&national.len())
+        && national.starts_with('0')
+        && !national.starts_with("00");
+    if !(digits && (mobile || landline)) {
+        return Err(DomainError::invalid(
+            field,
+            format!(
+                "联系电话“{value}”应为 11 位手机号码或带区号的固定电话，如 13805340000、0534-2345678"
+            ),
+            format!(
+                "contact {value:?} must be an 11-digit mobile number or a landline with its area code, e.g. 13805340000, 0534-2345678"
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// A phone number as shown to someone who proved only a check code: its last four digits.
+pub fn masked_phone(value: &str) -> String {
+    let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
+    let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!(
+        "{}{tail}",
+        "*".repeat(digits.len().saturating_sub(4).min(7))
+    )
+}
+
 /// A password: long enough to resist guessing, short enough to bound the hashing work.
 pub fn password(field: &str, value: &str) -> Result<String, DomainError> {
     let n = value.chars().count();
@@ -121,6 +161,46 @@ mod tests {
         );
         assert_eq!(bounded("name", "德州\u{200B}", 50).unwrap(), "德州\u{200B}");
         assert_eq!(bounded("name", "张三 👩‍💻", 50).unwrap(), "张三 👩‍💻");
+    }
+
+    #[test]
+    fn text_is_stored_composed() {
+        let decomposed = "Mu\u{308}ller";
+        assert_eq!(bounded("name", decomposed, 10).unwrap(), "M\u{fc}ller");
+    }
+
+    #[test]
+    fn contacts_are_phone_numbers() {
+        for ok in [
+            "13805340000",
+            "138 0534 0000",
+            "+86 138-0534-0000",
+            "0534-2345678",
+            "010-12345678",
+        ] {
+            assert_eq!(contact_phone("contact", ok).unwrap(), ok);
+        }
+        for bad in [
+            "1",
+            "12345",
+            "abc",
+            "12805340000",
+            "1380534000",
+            "00534-2345678",
+            "138053400001",
+            "电话13805340000",
+            "0534-2345678 转 8",
+        ] {
+            let e = contact_phone("contact", bad).unwrap_err();
+            assert_eq!(
+                (e.code(), e.field()),
+                ("invalid_field", Some("contact")),
+                "{bad}"
+            );
+        }
+        assert_eq!(masked_phone("13805340000"), "*******0000");
+        assert_eq!(masked_phone("0534-2345678"), "*******5678");
+        assert_eq!(masked_phone(""), "");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use tongquan_domain::{DomainError, text};
 
 use crate::db::{Sql, flag};
 use crate::scope::{ScopeColumns, push_reach};
+use crate::throttle::Secret;
 use crate::write::{changes, ensure_may_manage, ensure_updated};
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
@@ -336,13 +337,14 @@ impl Store {
         }
         let hash = hash_password(password).await?;
         let mut w = self.write(actor).await?;
-        sqlx::query(
-            "UPDATE accounts SET password_hash = $1, failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $2",
-        )
-        .bind(hash)
-        .bind(id)
-        .execute(w.conn())
-        .await?;
+        sqlx::query("UPDATE accounts SET password_hash = $1, version = version + 1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(w.conn())
+            .await?;
+        // Guesses at the old password say nothing about the new one.
+        crate::throttle::forget_attempts(w.conn(), Secret::Password, target.username.as_str())
+            .await?;
         sqlx::query("DELETE FROM sessions WHERE account_id = $1")
             .bind(id)
             .execute(w.conn())

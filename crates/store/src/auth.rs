@@ -10,12 +10,10 @@ use tongquan_domain::text;
 
 use crate::accounts::{Account, AccountRow, SELECT, hash_password, verify_password};
 use crate::db::{Sql, timestamp};
+use crate::throttle::{Client, Secret};
 use crate::write::ensure_may_manage;
 use crate::{Result, Store, StoreError};
 
-/// Consecutive failures before an account is locked.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
 pub const SESSION_HOURS: i64 = 12;
 
 fn token_hash(token: &str) -> String {
@@ -31,71 +29,60 @@ struct Credentials {
     id: i64,
     password_hash: String,
     disabled: i64,
-    failed_logins: i64,
-    locked_until: Option<String>,
 }
 
 impl Store {
-    /// Checks a username and password; on success opens a session and returns its token.
-    pub async fn login(&self, username: &str, password: &str) -> Result<(Account, String)> {
+    /// Checks a username and password from `client`; on success opens a session and returns its
+    /// token. Guessing is throttled per account and per client (see [`crate::throttle`]).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: &Client,
+    ) -> Result<(Account, String)> {
         // A hash to verify against when the user does not exist, so both paths take as long.
         static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
         let decoy = DECOY
             .get_or_try_init(|| hash_password("decoy password, never valid".into()))
             .await?;
+        let subject = username.trim().to_lowercase();
+        let attempt = self.attempt(Secret::Password, &subject, client).await?;
         let creds: Option<Credentials> = match Username::parse("username", username) {
-            Ok(u) => sqlx::query_as(
-                "SELECT id, password_hash, disabled, failed_logins, locked_until FROM accounts WHERE username = $1",
-            )
-            .bind(u.to_string())
-            .fetch_optional(self.pool())
-            .await?,
+            Ok(u) => {
+                sqlx::query_as(
+                    "SELECT id, password_hash, disabled FROM accounts WHERE username = $1",
+                )
+                .bind(u.to_string())
+                .fetch_optional(self.pool())
+                .await?
+            }
             Err(_) => None,
         };
         let Some(c) = creds else {
             verify_password(password.to_owned(), decoy.clone()).await;
             return Err(StoreError::BadCredentials);
         };
-        let now = self.now();
-        if let Some(until) = c.locked_until.as_ref().filter(|u| **u > now) {
-            return Err(StoreError::Locked {
-                until: until.clone(),
-            });
-        }
         let ok =
             verify_password(password.to_owned(), c.password_hash.clone()).await && c.disabled == 0;
         let account = self.account(&Actor::System("auth"), c.id).await?;
         let actor = Actor::Staff(account.staff());
-        let mut w = self.write(&actor).await?;
         if !ok {
-            let failed = c.failed_logins + 1;
-            let locked = (failed >= MAX_FAILED_LOGINS)
-                .then(|| timestamp(self.clock().now() + Duration::minutes(LOCK_MINUTES)));
-            sqlx::query("UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                .bind(if locked.is_some() { 0 } else { failed })
-                .bind(locked.clone())
-                .bind(c.id)
-                .execute(w.conn())
-                .await?;
+            let mut w = self.write(&actor).await?;
             w.audit(
                 "auth.login_failed",
                 "account",
                 &c.id.to_string(),
                 &account.scope(),
-                json!({ "consecutive_failures": failed, "locked_until": locked }),
+                json!({ "client": client.to_string() }),
             );
             w.commit().await?;
-            return Err(match locked {
-                Some(until) => StoreError::Locked { until },
-                None => StoreError::BadCredentials,
-            });
+            return Err(StoreError::BadCredentials);
         }
+        self.succeeded(attempt).await?;
+        let now = self.now();
+        let mut w = self.write(&actor).await?;
         let token = new_token("s_");
         let expires = timestamp(self.clock().now() + Duration::hours(SESSION_HOURS));
-        sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(c.id)
-            .execute(w.conn())
-            .await?;
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(now.clone())
             .execute(w.conn())

@@ -16,6 +16,7 @@ use crate::cases::{
     Attachment, CaseSummary, NewCase, Receipt, check_hash, handed_in, insert_case, new_check_code,
 };
 use crate::db::Sql;
+use crate::throttle::{Client, Secret};
 use crate::write::ensure_may_manage;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
@@ -428,25 +429,47 @@ impl Store {
         &self,
         tracking_no: &str,
         check_code: &str,
+        client: &Client,
         today: NaiveDate,
     ) -> Result<Bundle> {
+        let attempt = self
+            .attempt(Secret::CheckCode, tracking_no.trim(), client)
+            .await?;
+        match self.proven_bundle(tracking_no, check_code, today).await? {
+            Some(b) => {
+                self.succeeded(attempt).await?;
+                Ok(b)
+            }
+            None => Err(StoreError::not_found("bundle", tracking_no)),
+        }
+    }
+
+    /// The bundle a tracking number and check code prove, if they do; the caller counts the attempt.
+    pub(crate) async fn proven_bundle(
+        &self,
+        tracking_no: &str,
+        check_code: &str,
+        today: NaiveDate,
+    ) -> Result<Option<Bundle>> {
+        let tracking_no = tracking_no.trim();
         let mut sql = Sql::new(&format!(
             "SELECT {BUNDLE_COLUMNS}, b.check_hash FROM bundles b WHERE b.tracking_no = "
         ));
-        sql.bind(tracking_no.trim().to_owned());
+        sql.bind(tracking_no.to_owned());
         let row = sql.query().fetch_optional(self.pool()).await?;
         use sqlx::{FromRow, Row};
         match row {
             Some(r)
                 if r.try_get::<String, _>("check_hash")?
-                    == check_hash(tracking_no.trim(), check_code.trim()) =>
+                    == check_hash(tracking_no, check_code.trim()) =>
             {
-                Ok(self
-                    .with_cases(vec![BundleRow::from_row(&r)?], today)
-                    .await?
-                    .remove(0))
+                Ok(Some(
+                    self.with_cases(vec![BundleRow::from_row(&r)?], today)
+                        .await?
+                        .remove(0),
+                ))
             }
-            _ => Err(StoreError::not_found("bundle", tracking_no)),
+            _ => Ok(None),
         }
     }
 

@@ -3,6 +3,8 @@
 use tongquan_domain::audit::ChainBreak;
 use tongquan_domain::{DomainError, Message};
 
+use crate::throttle::Secret;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(transparent)]
@@ -22,8 +24,8 @@ pub enum StoreError {
     Taken { field: &'static str, value: String },
     #[error("wrong username or password")]
     BadCredentials,
-    #[error("too many failed logins; locked until {until}")]
-    Locked { until: String },
+    #[error("too many wrong {}; try again after {until}", match secret { Secret::Password => "passwords", Secret::CheckCode => "check codes" })]
+    Throttled { secret: Secret, until: String },
     #[error("audit chain broken: {0}")]
     Chain(#[from] ChainBreak),
     #[error("configuration: {0}")]
@@ -48,7 +50,7 @@ impl StoreError {
             Self::Stale { .. } => "stale",
             Self::Taken { .. } => "taken",
             Self::BadCredentials => "bad_credentials",
-            Self::Locked { .. } => "locked",
+            Self::Throttled { .. } => "locked",
             Self::Chain(_) => "audit_chain_broken",
             Self::Config(_) => "config",
             Self::Database(_) => "database",
@@ -78,8 +80,13 @@ impl StoreError {
                 self.to_string(),
             ),
             Self::BadCredentials => Message::new("用户名或密码错误", self.to_string()),
-            Self::Locked { until } => Message::new(
-                format!("登录失败次数过多，账号锁定至 {until}"),
+            Self::Throttled { secret, until } => Message::new(
+                match secret {
+                    Secret::Password => format!("密码错误次数过多，请于 {until} 后再试"),
+                    Secret::CheckCode => {
+                        format!("查询码错误次数过多，请于 {until} 后再试，或到窗口重新领取查询码")
+                    }
+                },
                 self.to_string(),
             ),
             Self::Chain(b) => b.message(),

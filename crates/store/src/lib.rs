@@ -28,6 +28,7 @@ pub mod seed;
 pub mod services;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod throttle;
 mod write;
 
 use std::path::Path;

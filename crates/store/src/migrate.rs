@@ -19,6 +19,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "enforcement",
         include_str!("../migrations/0005_enforcement.sql"),
     ),
+    (
+        6,
+        "hardening",
+        include_str!("../migrations/0006_hardening.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

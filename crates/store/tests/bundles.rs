@@ -8,6 +8,7 @@ use tongquan_domain::upload::Upload;
 use tongquan_store::bundles::NewBundle;
 use tongquan_store::cases::{Attachment, CaseStep, NewCase};
 use tongquan_store::testing::{TestDb, delegated_item, four_certificate_bundle, staff};
+use tongquan_store::throttle::Client;
 use tongquan_store::{PageRequest, Store, contract_tests};
 
 const COUNTY: &str = "371481";
@@ -160,7 +161,7 @@ async fn a_bundle_becomes_parallel_sub_cases_and_concludes_with_the_last(db: Tes
         assert_eq!(case.files.len(), 1, "the shared file counts for every item");
         assert!(case.materials.contains(&"申请表".to_owned()));
         // The receipt's one check code opens every sub-case.
-        s.track_case(&sub.tracking_no, &receipt.check_code, day)
+        s.track_case(&sub.tracking_no, &receipt.check_code, &Client::local(), day)
             .await
             .unwrap();
     }
@@ -178,7 +179,7 @@ async fn a_bundle_becomes_parallel_sub_cases_and_concludes_with_the_last(db: Tes
         (receipt.check_code.parse::<u32>().unwrap() + 1) % 1_000_000
     );
     assert_eq!(
-        s.track_bundle(&receipt.tracking_no, &wrong, day)
+        s.track_bundle(&receipt.tracking_no, &wrong, &Client::local(), day)
             .await
             .map(|_| ())
             .unwrap_err()
@@ -209,7 +210,12 @@ async fn a_bundle_becomes_parallel_sub_cases_and_concludes_with_the_last(db: Tes
         }
     }
     let b = s
-        .track_bundle(&receipt.tracking_no, &receipt.check_code, next)
+        .track_bundle(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            &Client::local(),
+            next,
+        )
         .await
         .unwrap();
     assert_eq!(b.concluded_on.as_deref(), Some("2024-03-06"));

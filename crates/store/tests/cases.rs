@@ -11,6 +11,7 @@ use tongquan_domain::upload::Upload;
 use tongquan_store::audit::AuditFilter;
 use tongquan_store::cases::{Attachment, CaseStep, NewCase};
 use tongquan_store::testing::{TestDb, delegated_item, staff};
+use tongquan_store::throttle::Client;
 use tongquan_store::{PageRequest, Store, StoreError, contract_tests};
 
 const SYSTEM: Actor = Actor::System("test");
@@ -365,6 +366,7 @@ async fn uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up(db: Test
         .tracked_file(
             &receipt.tracking_no,
             &receipt.check_code,
+            &Client::local(),
             &case.files[0].hash,
             day,
         )
@@ -376,9 +378,15 @@ async fn uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up(db: Test
     );
     // Only through a case one may see: not with a wrong code, not from another office.
     assert!(
-        s.tracked_file(&receipt.tracking_no, "000000x", &file.hash, day)
-            .await
-            .is_err()
+        s.tracked_file(
+            &receipt.tracking_no,
+            "000000x",
+            &Client::local(),
+            &file.hash,
+            day
+        )
+        .await
+        .is_err()
     );
     let other = staff(Role::BranchClerk, "371402B01");
     assert!(matches!(
@@ -412,6 +420,7 @@ async fn uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up(db: Test
         .applicant_act(
             &receipt.tracking_no,
             &receipt.check_code,
+            &Client::local(),
             supply,
             d("2024-03-04"),
         )
@@ -426,6 +435,7 @@ async fn uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up(db: Test
         .rate_case(
             &receipt.tracking_no,
             &receipt.check_code,
+            &Client::local(),
             Rating::parse("r", "1").unwrap(),
             "",
             day,
@@ -457,6 +467,7 @@ async fn uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up(db: Test
         .rate_case(
             &receipt.tracking_no,
             &receipt.check_code,
+            &Client::local(),
             Rating::parse("r", "2").unwrap(),
             "窗口让我跑了两次",
             rated_on,
@@ -477,6 +488,7 @@ async fn uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up(db: Test
         .rate_case(
             &receipt.tracking_no,
             &receipt.check_code,
+            &Client::local(),
             Rating::parse("r", "5").unwrap(),
             "",
             rated_on,
@@ -558,7 +570,12 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
         "no due date while the clock is stopped"
     );
     let tracked = s
-        .track_case(&receipt.tracking_no, &receipt.check_code, asked)
+        .track_case(
+            &receipt.tracking_no,
+            &receipt.check_code,
+            &Client::local(),
+            asked,
+        )
         .await
         .unwrap();
     assert_eq!(tracked.applicant_id, "110105********002X");
@@ -568,6 +585,7 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
         .applicant_act(
             &receipt.tracking_no,
             &receipt.check_code,
+            &Client::local(),
             step(CaseAction::Supply, "", &["场所平面图"], case.lock_version),
             supplied,
         )
@@ -652,7 +670,7 @@ async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
         "person",
         "110105194912310021",
         "张三",
-        "1",
+        "13805340000",
         "online",
         vec![],
     );
@@ -663,7 +681,7 @@ async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
         "enterprise",
         "91350100M000100Y44",
         "某公司",
-        "1",
+        "13805340000",
         "online",
         vec![],
     );
@@ -753,7 +771,7 @@ async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
         "000000"
     };
     let wrong_code = s
-        .track_case(&receipt.tracking_no, wrong, today)
+        .track_case(&receipt.tracking_no, wrong, &Client::local(), today)
         .await
         .unwrap_err();
     assert_eq!(wrong_code.code(), "not_found");
@@ -761,6 +779,7 @@ async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
         .applicant_act(
             &receipt.tracking_no,
             &receipt.check_code,
+            &Client::local(),
             step(CaseAction::Accept, "", &[], 1),
             today,
         )

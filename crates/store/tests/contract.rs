@@ -12,6 +12,7 @@ use tongquan_store::geography::TownFilter;
 use tongquan_store::offices::{OfficeFilter, OfficeUpdate};
 use tongquan_store::seed::{self, DEMO_ACCOUNTS, DEMO_PASSWORD};
 use tongquan_store::testing::TestDb;
+use tongquan_store::throttle::Client;
 use tongquan_store::{PageRequest, Store, StoreError, contract_tests};
 
 const ALL: PageRequest = PageRequest {
@@ -331,32 +332,55 @@ async fn stale_versions_are_refused(db: TestDb) {
 async fn failed_logins_lock_the_account(db: TestDb) {
     let s = &db.store;
     seed::load_demo_accounts(s).await.unwrap();
-    let (account, token) = s.login("ll.centre", DEMO_PASSWORD).await.unwrap();
+    let (here, there) = (Client::new("10.0.0.1"), Client::new("10.0.0.2"));
+    let (account, token) = s.login("ll.centre", DEMO_PASSWORD, &here).await.unwrap();
     assert_eq!(
         s.session_staff(&token).await.unwrap().unwrap().id,
         account.id
     );
     assert!(s.session_staff("s_forged").await.unwrap().is_none());
-    for _ in 1..5 {
+    for _ in 1..=5 {
         assert!(matches!(
-            s.login("ll.centre", "wrong password").await,
+            s.login("ll.centre", "wrong password", &here).await,
             Err(StoreError::BadCredentials)
         ));
     }
-    assert!(matches!(
-        s.login("ll.centre", "wrong password").await,
-        Err(StoreError::Locked { .. })
-    ));
     assert!(
         matches!(
-            s.login("ll.centre", DEMO_PASSWORD).await,
-            Err(StoreError::Locked { .. })
+            s.login("ll.centre", DEMO_PASSWORD, &here).await,
+            Err(StoreError::Throttled { .. })
         ),
-        "even the right password waits"
+        "the client that guessed waits, even with the right password"
+    );
+    // Whoever guessed cannot lock the owner out: from another client the password works.
+    s.login("ll.centre", DEMO_PASSWORD, &there).await.unwrap();
+    assert!(matches!(
+        s.login("nobody.here", DEMO_PASSWORD, &there).await,
+        Err(StoreError::BadCredentials)
+    ));
+    // Guesses sent all at once are each counted: 25 at a time, the right password then waits.
+    let crowd = Client::new("10.0.0.3");
+    let guesses: Vec<_> = (0..25)
+        .map(|_| {
+            let (s, crowd) = (s.clone(), crowd.clone());
+            tokio::spawn(async move { s.login("ll.bureau", "wrong password", &crowd).await })
+        })
+        .collect();
+    let mut checked = 0;
+    for g in guesses {
+        match g.await.unwrap() {
+            Err(StoreError::BadCredentials) => checked += 1,
+            Err(StoreError::Throttled { .. }) => {}
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+    }
+    assert!(
+        checked <= 5,
+        "{checked} passwords checked; at most 5 may be"
     );
     assert!(matches!(
-        s.login("nobody.here", DEMO_PASSWORD).await,
-        Err(StoreError::BadCredentials)
+        s.login("ll.bureau", DEMO_PASSWORD, &crowd).await,
+        Err(StoreError::Throttled { .. })
     ));
     let failures = s
         .audit_entries(
@@ -369,7 +393,7 @@ async fn failed_logins_lock_the_account(db: TestDb) {
         )
         .await
         .unwrap();
-    assert_eq!(failures.total, 5);
+    assert_eq!(failures.total, 5 + checked);
     // Disabling an account ends its sessions.
     let admin = actor(s, "ll.bureau").await;
     s.update_account(

@@ -119,7 +119,7 @@ async fn generated_cases_follow_the_catalog_the_calendar_and_the_table(db: TestD
         "person",
         "11010519491231002X",
         "新",
-        "1",
+        "13805340000",
         "online",
         vec!["申请书".into(), "营业执照".into()],
     )

@@ -1,14 +1,16 @@
 //! Request extractors whose failures are our errors, naming the field, in both languages.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 use tongquan_domain::DomainError;
+use tongquan_store::throttle::Client;
 
 use crate::error::AppError;
 
@@ -20,6 +22,24 @@ pub fn is_api(extensions: &axum::http::Extensions, uri: &axum::http::Uri) -> boo
         .map_or(uri, |o| &o.0)
         .path()
         .starts_with("/api/")
+}
+
+/// The client a request came from, for throttling guesses: its IP address as the server saw it
+/// (every port of one machine is one client). Requests handed to the router in-process count as
+/// the local machine.
+pub struct ClientAddr(pub Client);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(Client::local, |c| Client::new(c.0.ip())),
+        ))
+    }
 }
 
 fn content_type_is(req: &Request, expected: &str) -> bool {

@@ -13,6 +13,7 @@ mod pages;
 mod params;
 pub mod planning;
 mod router;
+pub mod serve;
 mod session;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use tongquan_store::Store;
 
 pub use router::router;
+pub use serve::serve;
 
 /// Largest request body accepted, for JSON and forms alike.
 pub const BODY_LIMIT: usize = 64 * 1024;

@@ -7,6 +7,7 @@ use axum::routing::{get, post, put};
 use tongquan_store::import::MAX_IMPORT_BYTES;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/steps", post(api::cases::act))
         .route("/cases/{id}/clock", post(api::cases::clock))
         .route("/cases/{id}/handover", post(api::cases::hand_off))
+        .route("/cases/{id}/check-code", post(api::cases::reissue_code))
         .route(
             "/bundle-templates",
             get(api::bundles::templates).post(api::bundles::create_template),
@@ -195,6 +197,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(pages::cases::show))
         .route("/cases/{id}/steps", post(pages::cases::act))
         .route("/cases/{id}/clock", post(pages::cases::clock))
+        .route("/cases/{id}/check-code", post(pages::cases::reissue_code))
         .route("/cases/{id}/notices/{n}", get(pages::cases::notice))
         .route("/cases/{id}/files/{hash}", get(pages::cases::file))
         .route("/enforcement", get(pages::enforcement::figures))
@@ -218,6 +221,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/accounts/{id}/tokens", post(pages::accounts::issue_token))
         .route("/staff/audit", get(pages::audit::list))
         .route("/assets/app.css", get(assets::css))
+        .route("/assets/app.js", get(assets::js))
         .route("/favicon.svg", get(assets::favicon))
         .route("/healthz", get(api::health::healthz))
         .route("/open311/v2/services.json", get(api::open311::services))
@@ -228,6 +232,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // A body trickled in byte by byte would hold its connection open.
+        .layer(RequestBodyTimeoutLayer::new(crate::serve::BODY_TIMEOUT))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         // Tracking links carry a check code in their query: never sent to another site.

@@ -440,6 +440,13 @@ async fn track(s: &Session, no: &str, code: &str) {
 async fn office_step(s: &Session, id: &str, action: &str) {
     let c = &s.c;
     c.goto(&format!("{}/cases/{id}", s.base)).await.unwrap();
+    // A decision asks to be confirmed: the box is required before the form is sent.
+    if let Ok(confirm) = c
+        .find(Locator::Css(&format!("#step-{action} input[name=confirm]")))
+        .await
+    {
+        confirm.click().await.unwrap();
+    }
     submit(c, &format!("#step-{action} button[type=submit]")).await;
     c.wait().for_element(Locator::Id("saved")).await.unwrap();
 }

@@ -17,7 +17,105 @@ contract_tests!(
     a_commitment_is_granted_at_once_and_checked_from_the_task_list,
     the_clock_stops_restarts_and_is_extended_with_the_bureaus_approval,
     a_town_centre_records_convenience_services,
+    check_codes_cannot_be_guessed_and_a_window_issues_a_new_one,
 );
+
+/// 20,000 wrong codes once went through in 7.5 s and the right one still worked.
+async fn check_codes_cannot_be_guessed_and_a_window_issues_a_new_one(db: TestDb) {
+    let (item, town) = delegated_item(&db.store, "371481B01").await;
+    let t = TestApp::new(db).await;
+    let bad_contact = application(item, town.as_str(), "11010519491231002X", &["申请书"]);
+    for contact in ["1", "phone me", "12345", "010-1234"] {
+        let mut body = bad_contact.clone();
+        body["contact"] = json!(contact);
+        let p = assert_problem(
+            &t.api(Method::POST, "/api/v1/cases", None, Some(body)).await,
+            400,
+            "invalid_field",
+        );
+        assert_eq!(p["field"], "contact", "{contact}");
+    }
+    let receipt = t
+        .api(
+            Method::POST,
+            "/api/v1/cases",
+            None,
+            Some(application(
+                item,
+                town.as_str(),
+                "11010519491231002X",
+                &["申请书", "营业执照"],
+            )),
+        )
+        .await
+        .json();
+    let (id, no, code) = (
+        receipt["id"].as_i64().unwrap(),
+        receipt["tracking_no"].as_str().unwrap().to_owned(),
+        receipt["check_code"].as_str().unwrap().to_owned(),
+    );
+    let (t, no) = (&t, &no);
+    let track =
+        |code: String| async move { t.get(&format!("/api/v1/track/{no}?code={code}")).await };
+    let shown = track(code.clone()).await.json();
+    assert_eq!(shown["contact"], "*******0000", "the phone is masked");
+    assert_eq!(shown["applicant_id"], "110105********002X");
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        assert_problem(&track(wrong.into()).await, 404, "not_found");
+    }
+    let p = assert_problem(&track(code.clone()).await, 429, "locked");
+    assert!(
+        p["messages"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains("重新领取查询码"),
+        "{p}"
+    );
+    // A withdrawal with the right code waits too.
+    assert_problem(
+        &t.api(
+            Method::POST,
+            &format!("/api/v1/track/{no}/steps"),
+            None,
+            Some(json!({ "action": "withdraw", "check_code": code, "lock_version": 1 })),
+        )
+        .await,
+        429,
+        "locked",
+    );
+    // Only staff of the case's office or county issue a new code.
+    let reissue = format!("/api/v1/cases/{id}/check-code");
+    assert_problem(
+        &t.api(Method::POST, &reissue, None, None).await,
+        401,
+        "unauthenticated",
+    );
+    assert_problem(
+        &t.api(Method::POST, &reissue, Some("dc.bureau"), None).await,
+        404,
+        "not_found",
+    );
+    let audit = audit_total(&t).await;
+    let r = t
+        .api(Method::POST, &reissue, Some("ll.branch1"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let fresh = r.json()["check_code"].as_str().unwrap().to_owned();
+    assert_eq!(audit_total(&t).await, audit + 1);
+    assert!(!r.body.contains(&code) || fresh == code);
+    assert_eq!(track(fresh.clone()).await.status, StatusCode::OK);
+    if fresh != code {
+        assert_problem(&track(code).await, 404, "not_found");
+    }
+    // One client guessing across many numbers is stopped as well.
+    // The old code's failure and 19 more make the 20 a client may get wrong in a quarter hour.
+    for n in 0..19 {
+        let other = format!("/api/v1/track/371481B012024030{n:06}?code=000000");
+        assert_problem(&t.get(&other).await, 404, "not_found");
+    }
+    assert_problem(&track(fresh).await, 429, "locked");
+}
 
 async fn a_town_centre_records_convenience_services(db: TestDb) {
     let (approval, _) = delegated_item(&db.store, "371481B01").await;
@@ -546,17 +644,25 @@ async fn the_pages_take_files_refuse_bad_uploads_and_carry_the_case_to_a_rating(
         r.body
     );
 
-    // The clerk takes it to a conclusion.
+    // The clerk takes it to a conclusion; a decision is sent only with its box ticked.
     for action in ["accept", "review", "grant", "conclude"] {
         let page = t.browse(&clerk, &format!("/cases/{id}")).await;
         let version = between(&page.body, r#"name="version" value=""#, "\"").to_owned();
-        let r = t
-            .post_form(
-                &clerk,
-                &format!("/cases/{id}/steps"),
-                &[("action", action), ("version", &version)],
-            )
-            .await;
+        let step = format!("/cases/{id}/steps");
+        if action == "grant" {
+            let audit = audit_total(&t).await;
+            let r = t
+                .post_form(&clerk, &step, &[("action", action), ("version", &version)])
+                .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+            assert!(r.body.contains("请勾选确认"), "{}", r.body);
+            assert_eq!(audit_total(&t).await, audit);
+        }
+        let mut form = vec![("action", action), ("version", version.as_str())];
+        if matches!(action, "grant" | "conclude") {
+            form.push(("confirm", "on"));
+        }
+        let r = t.post_form(&clerk, &step, &form).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.body);
     }
     let grant = t.browse(&clerk, &format!("/cases/{id}/notices/5")).await;
@@ -619,7 +725,7 @@ async fn the_queue_colours_cases_near_and_past_their_due_date(db: TestDb) {
             "person",
             "11010519491231002X",
             "赵六",
-            "1",
+            "13805340000",
             "online",
             vec!["申请书".into(), "营业执照".into()],
         )

@@ -272,7 +272,7 @@ async fn sign_in_is_throttled_and_sign_out_ends_the_session(db: TestDb) {
             )))
             .unwrap()
     };
-    for _ in 0..4 {
+    for _ in 0..5 {
         let r = t.send(attempt("wrong-password")).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert!(r.body.contains("用户名或密码错误"));
@@ -295,11 +295,21 @@ async fn sign_in_is_throttled_and_sign_out_ends_the_session(db: TestDb) {
     }
     let locked = t.send(attempt("wrong-password")).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.body.contains("密码错误次数过多"), "{}", locked.body);
     assert_eq!(
         t.send(attempt("tongquan-demo")).await.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "locked even with the right password"
+        "this client waits even with the right password"
     );
+    // The guesser cannot lock the owner out: from another address the password works.
+    let mut elsewhere = attempt("tongquan-demo");
+    elsewhere
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [192, 0, 2, 7],
+            40000,
+        ))));
+    assert_eq!(t.send(elsewhere).await.status, StatusCode::SEE_OTHER);
 }
 
 async fn the_language_switch_only_returns_to_this_site(db: TestDb) {

@@ -25,8 +25,16 @@ mod handover;
 
 use crate::db::Sql;
 use crate::scope::{ScopeColumns, push_reach};
+use crate::throttle::{Client, Secret};
 use crate::write::ensure_may_manage;
 use crate::{Page, PageRequest, Result, Store, StoreError};
+
+/// What a tracking number and check code open: one case, or a bundle with its cases.
+#[derive(Debug)]
+pub enum Tracked {
+    Case(Box<Case>),
+    Bundle(Box<crate::bundles::Bundle>),
+}
 
 /// An application as the form or API gives it, checked.
 #[derive(Debug, Clone)]
@@ -85,7 +93,7 @@ impl NewCase {
             town: TownCode::parse("town", town)?,
             applicant: ApplicantId::parse("applicant_id", kind, applicant_id)?,
             applicant_name: text::bounded("applicant_name", applicant_name, 100)?,
-            contact: text::bounded("contact", contact, 100)?,
+            contact: text::contact_phone("contact", contact)?,
             channel: Channel::parse("channel", channel)?,
             materials: materials.into_iter().map(|m| m.trim().to_owned()).collect(),
             files: Vec::new(),
@@ -580,21 +588,76 @@ impl Store {
         &self,
         tracking_no: &str,
         check_code: &str,
+        client: &Client,
         today: NaiveDate,
     ) -> Result<Case> {
-        let id = self.case_by_code(tracking_no, check_code).await?;
+        let id = self.case_by_code(tracking_no, check_code, client).await?;
         for_applicant(self.load_case(id, today).await?)
     }
 
-    async fn case_by_code(&self, tracking_no: &str, check_code: &str) -> Result<i64> {
+    /// The case a tracking number and check code prove, counting the attempt (see
+    /// [`crate::throttle`]): a wrong code and an unknown number count alike.
+    async fn case_by_code(
+        &self,
+        tracking_no: &str,
+        check_code: &str,
+        client: &Client,
+    ) -> Result<i64> {
+        let attempt = self
+            .attempt(Secret::CheckCode, tracking_no.trim(), client)
+            .await?;
+        match self.proven_case(tracking_no, check_code).await? {
+            Some(id) => {
+                self.succeeded(attempt).await?;
+                Ok(id)
+            }
+            None => Err(StoreError::not_found("case", tracking_no)),
+        }
+    }
+
+    /// The case a tracking number and check code prove, if they do; the caller counts the attempt.
+    pub(crate) async fn proven_case(
+        &self,
+        tracking_no: &str,
+        check_code: &str,
+    ) -> Result<Option<i64>> {
+        let tracking_no = tracking_no.trim();
         let row: Option<(i64, String)> =
             sqlx::query_as("SELECT id, check_hash FROM cases WHERE tracking_no = $1")
-                .bind(tracking_no.trim().to_owned())
+                .bind(tracking_no.to_owned())
                 .fetch_optional(self.pool())
                 .await?;
-        match row {
-            Some((id, hash)) if hash == check_hash(tracking_no.trim(), check_code.trim()) => Ok(id),
-            _ => Err(StoreError::not_found("case", tracking_no)),
+        Ok(row
+            .filter(|(_, hash)| *hash == check_hash(tracking_no, check_code.trim()))
+            .map(|(id, _)| id))
+    }
+
+    /// What a tracking number and check code prove, a case or a bundle, as one attempt.
+    pub async fn track(
+        &self,
+        tracking_no: &str,
+        check_code: &str,
+        client: &Client,
+        today: NaiveDate,
+    ) -> Result<Tracked> {
+        let attempt = self
+            .attempt(Secret::CheckCode, tracking_no.trim(), client)
+            .await?;
+        let found = match self.proven_case(tracking_no, check_code).await? {
+            Some(id) => Some(Tracked::Case(Box::new(for_applicant(
+                self.load_case(id, today).await?,
+            )?))),
+            None => self
+                .proven_bundle(tracking_no, check_code, today)
+                .await?
+                .map(|b| Tracked::Bundle(Box::new(b))),
+        };
+        match found {
+            Some(t) => {
+                self.succeeded(attempt).await?;
+                Ok(t)
+            }
+            None => Err(StoreError::not_found("case", tracking_no)),
         }
     }
 
@@ -783,6 +846,37 @@ impl Store {
 
     /// A case the actor may act on for its office: the actor acts for the case's office, and
     /// that office still holds the power for the item in the applicant's town today.
+    /// A window issues the applicant a new check code, when the old one is lost or guessing has
+    /// closed the number: the old code stops working and the number's failed attempts are
+    /// forgotten. The code itself is not recorded anywhere but in its hash.
+    pub async fn reissue_check_code(
+        &self,
+        actor: &Actor,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<(String, String)> {
+        let case = self.case(actor, id, today).await?;
+        let (tracking_no, scope) = (case.summary.tracking_no.clone(), case.scope());
+        ensure_may_manage(actor, ResourceKind::Case, &scope, "case", id)?;
+        let code = new_check_code();
+        let mut w = self.write(actor).await?;
+        sqlx::query("UPDATE cases SET check_hash = $1 WHERE id = $2")
+            .bind(check_hash(&tracking_no, &code))
+            .bind(id)
+            .execute(w.conn())
+            .await?;
+        crate::throttle::forget_attempts(w.conn(), Secret::CheckCode, &tracking_no).await?;
+        w.audit(
+            "case.check_code_reissued",
+            "case",
+            &tracking_no,
+            &scope,
+            json!({}),
+        );
+        w.commit().await?;
+        Ok((tracking_no, code))
+    }
+
     async fn office_case(
         &self,
         actor: &Actor,
@@ -831,10 +925,11 @@ impl Store {
         &self,
         tracking_no: &str,
         check_code: &str,
+        client: &Client,
         s: CaseStep,
         today: NaiveDate,
     ) -> Result<Case> {
-        let id = self.case_by_code(tracking_no, check_code).await?;
+        let id = self.case_by_code(tracking_no, check_code, client).await?;
         let case = self.load_case(id, today).await?;
         let case = self
             .apply_step(&Actor::Anonymous, case, Party::Applicant, None, s, today)
@@ -1036,10 +1131,11 @@ impl Store {
         &self,
         tracking_no: &str,
         check_code: &str,
+        client: &Client,
         hash: &str,
         today: NaiveDate,
     ) -> Result<(CaseFile, Vec<u8>)> {
-        let id = self.case_by_code(tracking_no, check_code).await?;
+        let id = self.case_by_code(tracking_no, check_code, client).await?;
         let case = self.load_case(id, today).await?;
         self.file_of(&case, hash).await
     }
@@ -1064,11 +1160,12 @@ impl Store {
         &self,
         tracking_no: &str,
         check_code: &str,
+        client: &Client,
         rating: Rating,
         comment: &str,
         today: NaiveDate,
     ) -> Result<Case> {
-        let id = self.case_by_code(tracking_no, check_code).await?;
+        let id = self.case_by_code(tracking_no, check_code, client).await?;
         let case = self.load_case(id, today).await?;
         if case.state() != CaseState::Concluded || case.rating.is_some() {
             return Err(DomainError::rule(
@@ -1550,6 +1647,7 @@ pub(crate) async fn case_dues(
 fn for_applicant(mut case: Case) -> Result<Case> {
     let kind = ApplicantKind::parse("applicant_kind", &case.applicant_kind)?;
     case.applicant_id = ApplicantId::parse("applicant_id", kind, &case.applicant_id)?.masked();
+    case.contact = text::masked_phone(&case.contact);
     Ok(with_actions(case, Party::Applicant))
 }
 

@@ -17,7 +17,7 @@ use super::cases::TrackQuery;
 use super::items::item_id;
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Query};
+use crate::extract::{ApiJson, ClientAddr, Query};
 use crate::params::{opt, paging};
 use crate::session::Viewer;
 
@@ -187,9 +187,12 @@ pub async fn show(
     responses((status = 200, body = Bundle), (status = 404, body = Problem)))]
 pub async fn track(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     Path(no): Path<String>,
     Query(q): Query<TrackQuery>,
 ) -> ApiResult<Bundle> {
     let code = q.code.unwrap_or_default();
-    Ok(Json(s.store.track_bundle(&no, &code, s.today()).await?))
+    Ok(Json(
+        s.store.track_bundle(&no, &code, &client, s.today()).await?,
+    ))
 }

@@ -4,20 +4,20 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tongquan_domain::case::{
     CaseAction, CaseState, Handover, TaskKind, TaskOutcome, VerificationMethod,
 };
 use tongquan_domain::codes::OfficeCode;
 use tongquan_store::Page;
 use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask, NewCase, Receipt};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::ApiResult;
 use super::items::item_id;
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Query};
+use crate::extract::{ApiJson, ClientAddr, Query};
 use crate::params::{opt, paging};
 use crate::session::Viewer;
 
@@ -168,6 +168,37 @@ pub async fn act(
     ))
 }
 
+/// A new check code, shown once: the only copy is the one given to the applicant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckCode {
+    pub tracking_no: String,
+    pub check_code: String,
+}
+
+/// A window issues the applicant a new check code, when the old one is lost or wrong guesses have
+/// closed the number: the old code stops working and the failed attempts are forgotten.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/check-code", tag = "cases",
+    params(("id" = i64, Path, description = "Case id")),
+    responses((status = 201, body = CheckCode), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn reissue_code(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<CheckCode>), ApiError> {
+    v.staff()?;
+    let id = item_id(&id)?;
+    let (tracking_no, check_code) = s.store.reissue_check_code(&v.actor, id, s.today()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CheckCode {
+            tracking_no,
+            check_code,
+        }),
+    ))
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TrackQuery {
@@ -181,11 +212,14 @@ pub struct TrackQuery {
     responses((status = 200, body = Case), (status = 404, body = Problem)))]
 pub async fn track(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     Path(no): Path<String>,
     Query(q): Query<TrackQuery>,
 ) -> ApiResult<Case> {
     let code = q.code.unwrap_or_default();
-    Ok(Json(s.store.track_case(&no, &code, s.today()).await?))
+    Ok(Json(
+        s.store.track_case(&no, &code, &client, s.today()).await?,
+    ))
 }
 
 /// A step by the applicant: supply the missing materials, or withdraw.
@@ -195,13 +229,14 @@ pub async fn track(
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn applicant_step(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     Path(no): Path<String>,
     ApiJson(step): ApiJson<Step>,
 ) -> ApiResult<Case> {
     let code = step.check_code.clone();
     Ok(Json(
         s.store
-            .applicant_act(&no, &code, step.parse()?, s.today())
+            .applicant_act(&no, &code, &client, step.parse()?, s.today())
             .await?,
     ))
 }

@@ -10,15 +10,16 @@ use tongquan_domain::access::Actor;
 use tongquan_domain::applicant::ApplicantKind;
 use tongquan_domain::case::{CaseAction, Rating};
 use tongquan_domain::catalog::{Material, Requirement};
-use tongquan_store::cases::{Case, CaseStep, Receipt};
+use tongquan_store::cases::{Case, CaseStep, Receipt, Tracked};
 use tongquan_store::geography::Town;
+use tongquan_store::throttle::Client;
 
 use super::cases::Words;
 use super::{Chrome, render, render_page};
 use crate::AppState;
 use crate::api::items::item_id;
 use crate::error::{AppError, PageError};
-use crate::extract::{FormData, MaterialsForm};
+use crate::extract::{ClientAddr, FormData, MaterialsForm};
 use crate::session::Viewer;
 
 #[derive(Template)]
@@ -99,6 +100,7 @@ struct ReceiptPage {
 /// An online application: the applicant's own, whoever is signed in on this browser.
 pub async fn submit(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     v: Viewer,
     uri: Uri,
     Path(id): Path<String>,
@@ -119,7 +121,12 @@ pub async fn submit(
         Ok(receipt) => {
             let case = s
                 .store
-                .track_case(&receipt.tracking_no, &receipt.check_code, s.today())
+                .track_case(
+                    &receipt.tracking_no,
+                    &receipt.check_code,
+                    &client,
+                    s.today(),
+                )
                 .await?;
             render(&ReceiptPage {
                 c: Chrome::new(&v, &uri, "guide"),
@@ -176,6 +183,7 @@ impl TrackPage {
 /// The tracking page, with the case when the number and code were given and match.
 async fn track_page(
     s: &AppState,
+    client: &Client,
     v: &Viewer,
     uri: &Uri,
     f: Option<&FormData>,
@@ -195,8 +203,8 @@ async fn track_page(
         error,
     };
     if f.is_some() {
-        match s.store.track_case(no, code, s.today()).await {
-            Ok(case) => {
+        match s.store.track(no, code, client, s.today()).await {
+            Ok(Tracked::Case(case)) => {
                 page.asked = case
                     .events
                     .iter()
@@ -204,15 +212,9 @@ async fn track_page(
                     .find(|e| e.action == CaseAction::RequestSupplement.slug())
                     .map(|e| e.materials.clone())
                     .unwrap_or_default();
-                page.case = Some(case);
+                page.case = Some(*case);
             }
-            Err(e) if e.code() == "not_found" => {
-                match s.store.track_bundle(no, code, s.today()).await {
-                    Ok(bundle) => page.bundle = Some(bundle),
-                    Err(e) if page.error.is_none() => page.error = Some(e.into()),
-                    Err(_) => {}
-                }
-            }
+            Ok(Tracked::Bundle(bundle)) => page.bundle = Some(*bundle),
             Err(e) if page.error.is_none() => page.error = Some(e.into()),
             Err(_) => {}
         }
@@ -222,50 +224,58 @@ async fn track_page(
 
 pub async fn track_form(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     v: Viewer,
     uri: Uri,
 ) -> Result<Response, PageError> {
-    track_page(&s, &v, &uri, None, None, None).await
+    track_page(&s, &client, &v, &uri, None, None, None).await
 }
 
 /// The number and code come in a form body, not the address, so they stay out of logs and history.
 pub async fn track(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     v: Viewer,
     uri: Uri,
     f: FormData,
 ) -> Result<Response, PageError> {
-    track_page(&s, &v, &uri, Some(&f), None, None).await
+    track_page(&s, &client, &v, &uri, Some(&f), None, None).await
 }
 
 /// Hands in the materials a supplement notice asked for.
 pub async fn supply(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     v: Viewer,
     uri: Uri,
     form: MaterialsForm,
 ) -> Result<Response, PageError> {
     let f = &form.fields;
     let result = match form.attachments() {
-        Ok(files) => applicant_step(&s, f, CaseAction::Supply, files).await,
+        Ok(files) => applicant_step(&s, &client, f, CaseAction::Supply, files).await,
         Err(e) => Err(e.into()),
     };
-    applicant_result(&s, &v, &uri, f, result, "track.supplied").await
+    applicant_result(&s, &client, &v, &uri, f, result, "track.supplied").await
 }
 
 pub async fn withdraw(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     v: Viewer,
     uri: Uri,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let result = applicant_step(&s, &f, CaseAction::Withdraw, Vec::new()).await;
-    applicant_result(&s, &v, &uri, &f, result, "track.withdrawn").await
+    let result = match super::confirmed(&f) {
+        Ok(()) => applicant_step(&s, &client, &f, CaseAction::Withdraw, Vec::new()).await,
+        Err(e) => Err(e),
+    };
+    applicant_result(&s, &client, &v, &uri, &f, result, "track.withdrawn").await
 }
 
 /// 好差评 after conclusion.
 pub async fn rate(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     v: Viewer,
     uri: Uri,
     f: FormData,
@@ -276,6 +286,7 @@ pub async fn rate(
             .rate_case(
                 f.text("tracking_no"),
                 f.text("check_code"),
+                &client,
                 rating,
                 f.text("comment"),
                 s.today(),
@@ -284,12 +295,13 @@ pub async fn rate(
         Ok::<_, AppError>(())
     }
     .await;
-    applicant_result(&s, &v, &uri, &f, result, "track.rated").await
+    applicant_result(&s, &client, &v, &uri, &f, result, "track.rated").await
 }
 
 /// A step by the applicant, proven by the tracking number and check code the form carries.
 async fn applicant_step(
     s: &AppState,
+    client: &Client,
     f: &FormData,
     action: CaseAction,
     files: Vec<tongquan_store::cases::Attachment>,
@@ -302,13 +314,20 @@ async fn applicant_step(
         lock_version: f.version()?,
     };
     s.store
-        .applicant_act(f.text("tracking_no"), f.text("check_code"), step, s.today())
+        .applicant_act(
+            f.text("tracking_no"),
+            f.text("check_code"),
+            client,
+            step,
+            s.today(),
+        )
         .await?;
     Ok(())
 }
 
 async fn applicant_result(
     s: &AppState,
+    client: &Client,
     v: &Viewer,
     uri: &Uri,
     f: &FormData,
@@ -316,9 +335,9 @@ async fn applicant_result(
     done: &'static str,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(()) => track_page(s, v, uri, Some(f), Some(done), None).await,
+        Ok(()) => track_page(s, client, v, uri, Some(f), Some(done), None).await,
         Err(e) if e.status().is_client_error() => {
-            track_page(s, v, uri, Some(f), None, Some(e)).await
+            track_page(s, client, v, uri, Some(f), None, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }

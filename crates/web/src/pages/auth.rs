@@ -11,7 +11,7 @@ use tongquan_store::auth::SESSION_HOURS;
 use super::{Chrome, render, render_with};
 use crate::AppState;
 use crate::error::{AppError, PageError};
-use crate::extract::{FormData, Query};
+use crate::extract::{ClientAddr, FormData, Query};
 use crate::i18n::Lang;
 use crate::session::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, Viewer, new_token, set_cookie};
 
@@ -39,12 +39,17 @@ pub async fn form(v: Viewer, uri: Uri) -> Result<Response, PageError> {
 
 pub async fn login(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     v: Viewer,
     uri: Uri,
     form: FormData,
 ) -> Result<Response, PageError> {
     let username = form.text("username").trim().to_owned();
-    match s.store.login(&username, form.text("password")).await {
+    match s
+        .store
+        .login(&username, form.text("password"), &client)
+        .await
+    {
         Ok((_, token)) => {
             let secure = s.config.secure_cookies;
             let mut res = Redirect::to("/").into_response();
@@ -60,7 +65,7 @@ pub async fn login(
             );
             Ok(res)
         }
-        Err(e @ (StoreError::BadCredentials | StoreError::Locked { .. })) => {
+        Err(e @ (StoreError::BadCredentials | StoreError::Throttled { .. })) => {
             let e = AppError::from(e);
             let page = LoginPage {
                 c: Chrome::new(&v, &uri, "login"),

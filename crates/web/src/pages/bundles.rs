@@ -16,7 +16,7 @@ use super::{Chrome, Pager, render, render_page};
 use crate::AppState;
 use crate::api::items::item_id;
 use crate::error::{AppError, PageError};
-use crate::extract::{FormData, MaterialsForm};
+use crate::extract::{ClientAddr, FormData, MaterialsForm};
 use crate::params::paging;
 use crate::session::Viewer;
 
@@ -112,6 +112,7 @@ struct ReceiptPage {
 /// One online application for every item of the template.
 pub async fn submit(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     v: Viewer,
     uri: Uri,
     Path(id): Path<String>,
@@ -135,7 +136,12 @@ pub async fn submit(
         Ok(receipt) => {
             let bundle = s
                 .store
-                .track_bundle(&receipt.tracking_no, &receipt.check_code, s.today())
+                .track_bundle(
+                    &receipt.tracking_no,
+                    &receipt.check_code,
+                    &client,
+                    s.today(),
+                )
                 .await?;
             render(&ReceiptPage {
                 c: Chrome::new(&v, &uri, "guide"),

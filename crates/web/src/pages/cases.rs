@@ -10,7 +10,7 @@ use tongquan_domain::case::{CaseAction, CaseState, Channel, Handover, TaskKind};
 use tongquan_domain::catalog::Material;
 use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask};
 
-use super::{Chrome, Pager, render, render_page, saved};
+use super::{Chrome, Pager, confirmed, render, render_page, saved};
 use crate::AppState;
 use crate::api::items::item_id;
 use crate::error::{AppError, PageError};
@@ -158,6 +158,10 @@ impl CasePage {
         last.is_some_and(|e| e.action == "extension_request")
     }
 
+    fn is_irreversible(&self, action: &str) -> bool {
+        CaseAction::parse("", action).is_ok_and(CaseAction::is_irreversible)
+    }
+
     fn has_notice(&self, action: &str) -> bool {
         CaseAction::parse("", action).is_ok_and(|a| a.notice().is_some())
     }
@@ -238,8 +242,12 @@ pub async fn act(
             .filter(|(i, _)| form.checked(&format!("m_{i}")))
             .map(|(_, m)| m.name)
             .collect();
+        let action = CaseAction::parse("action", form.text("action"))?;
+        if action.is_irreversible() {
+            confirmed(&form)?;
+        }
         let step = CaseStep {
-            action: CaseAction::parse("action", form.text("action"))?,
+            action,
             reason: form.text("reason").to_owned(),
             materials,
             files: Vec::new(),
@@ -303,6 +311,41 @@ pub async fn clock(
     }
     .await;
     after_change(&s, &v, &uri, id, result).await
+}
+
+#[derive(Template)]
+#[template(path = "check_code.html")]
+struct CheckCodePage {
+    c: Chrome,
+    case_id: i64,
+    tracking_no: String,
+    check_code: String,
+}
+
+/// A new check code for the applicant, shown once on a slip to print or read out.
+pub async fn reissue_code(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let id = item_id(&id).map_err(|e| e.0)?;
+    let result = async {
+        confirmed(&form)?;
+        Ok::<_, AppError>(s.store.reissue_check_code(&v.actor, id, s.today()).await?)
+    }
+    .await;
+    match result {
+        Ok((tracking_no, check_code)) => render(&CheckCodePage {
+            c: Chrome::new(&v, &uri, "cases"),
+            case_id: id,
+            tracking_no,
+            check_code,
+        }),
+        Err(e) => after_change(&s, &v, &uri, id, Err::<(), _>(e)).await,
+    }
 }
 
 #[derive(Template)]

@@ -320,3 +320,19 @@ impl Pager {
         }
     }
 }
+
+/// Irreversible steps (a decision, a withdrawal, a new check code) are confirmed on the form by a
+/// box the person ticks; the server refuses the step without it, so a stray click or a resent
+/// form does nothing.
+pub(crate) fn confirmed(form: &crate::extract::FormData) -> Result<(), AppError> {
+    if form.checked("confirm") {
+        Ok(())
+    } else {
+        Err(tongquan_domain::DomainError::invalid(
+            "confirm",
+            "请勾选确认：此操作不可撤回",
+            "tick the box to confirm: this step cannot be undone",
+        )
+        .into())
+    }
+}

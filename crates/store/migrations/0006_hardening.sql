@@ -1,0 +1,18 @@
+-- Attempts at secrets (passwords, check codes), counted per subject and per client so guessing is
+-- throttled without letting one client lock everyone else out. A row is written before the secret
+-- is checked and removed when it proves right, so concurrent guesses cannot slip past the count.
+CREATE TABLE attempts (
+    id {{ID}},
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    client TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX attempts_subject ON attempts (kind, subject, at);
+CREATE INDEX attempts_client ON attempts (kind, client, at);
+CREATE INDEX attempts_at ON attempts (at);
+
+-- Superseded by attempts: a per-account counter let anyone lock any account, and was read outside
+-- the transaction that wrote it.
+ALTER TABLE accounts DROP COLUMN failed_logins;
+ALTER TABLE accounts DROP COLUMN locked_until;
