@@ -16,3 +16,7 @@ CREATE INDEX attempts_at ON attempts (at);
 -- the transaction that wrote it.
 ALTER TABLE accounts DROP COLUMN failed_logins;
 ALTER TABLE accounts DROP COLUMN locked_until;
+
+-- A public report is followed with its number and a code given once to the reporter, as a case is:
+-- its description and handling are not for whoever counts report numbers.
+ALTER TABLE leads ADD COLUMN check_hash TEXT;

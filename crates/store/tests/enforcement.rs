@@ -16,6 +16,7 @@ use tongquan_store::enforcement::inspections::{NewHazard, NewInspection};
 use tongquan_store::enforcement::leads::{LeadPlace, NewLead};
 use tongquan_store::enforcement::penalties::NewPenalty;
 use tongquan_store::testing::{EnforcementFixture, TestDb, enforcement_fixture, staff};
+use tongquan_store::throttle::Client;
 use tongquan_store::{Store, StoreError, contract_tests};
 
 fn d(s: &str) -> NaiveDate {
@@ -72,6 +73,7 @@ async fn inspections_check_officers_cap_and_hazards(db: TestDb) {
         .report_lead(&Actor::Anonymous, lead(place, LeadSource::Public), now)
         .await
         .unwrap()
+        .0
         .id;
     assert_eq!(lead_id, 1, "the visits below name lead 1");
     let mut no_lead = visit(&f, &[a, b], "2026-06-01", Trigger::Lead);
@@ -487,7 +489,7 @@ async fn leads_are_routed_timed_and_closed(db: TestDb) {
     );
     assert_eq!(count(s, "leads").await, 0);
 
-    let town_lead = s
+    let (town_lead, town_code) = s
         .report_lead(
             &Actor::Anonymous,
             lead(
@@ -498,6 +500,29 @@ async fn leads_are_routed_timed_and_closed(db: TestDb) {
         )
         .await
         .unwrap();
+    // The reporter follows the report with its code; a wrong code shows nothing.
+    let town_code = town_code.expect("a public report gets a follow-up code");
+    let here = Client::new("198.51.100.1");
+    assert_eq!(
+        s.followed_lead(town_lead.id, &town_code, &here)
+            .await
+            .unwrap()
+            .id,
+        town_lead.id
+    );
+    let wrong = if town_code == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
+    assert_eq!(
+        code(
+            s.followed_lead(town_lead.id, wrong, &here)
+                .await
+                .unwrap_err()
+        ),
+        "not_found"
+    );
     assert_eq!(
         (
             town_lead.handler_kind.as_str(),
@@ -512,7 +537,7 @@ async fn leads_are_routed_timed_and_closed(db: TestDb) {
     );
     // 市中街道's seat, given as a point, resolves to it; the power is not the street's.
     let street = s.town(&f.other_town).await.unwrap().position().unwrap();
-    let dept_lead = s
+    let (dept_lead, _) = s
         .report_lead(
             &Actor::Anonymous,
             lead(LeadPlace::Point(street), LeadSource::Public),
@@ -610,10 +635,14 @@ async fn leads_are_routed_timed_and_closed(db: TestDb) {
         "当场劝离，登记摊主信息"
     );
     // A patrol's lead is the staff's: not on the public site.
-    let staff_lead = s
+    let (staff_lead, no_code) = s
         .report_lead(&staff(Role::TeamLeader, "371481104"), patrol, now)
         .await
         .unwrap();
+    assert!(
+        no_code.is_none(),
+        "a patrol's lead is not followed from outside"
+    );
     assert_eq!(
         code(s.public_lead(staff_lead.id).await.unwrap_err()),
         "not_found"

@@ -236,8 +236,14 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("report.status", "举报编号", "Report"),
     (
         "report.keep_number",
-        "请记下举报编号，凭编号随时查看办理进度。",
-        "Keep the report number to follow its progress.",
+        "请记下举报编号和查询码，凭二者随时查看办理进度；查询码只显示这一次。",
+        "Keep the report number and the check code to follow its progress; the code is shown only this once.",
+    ),
+    ("report.follow", "查看办理进度", "Follow the report"),
+    (
+        "report.follow_intro",
+        "请输入提交举报时得到的查询码。",
+        "Enter the check code you were given when you filed the report.",
     ),
     (
         "visit.title",

@@ -206,7 +206,7 @@ pub fn router(state: AppState) -> Router {
         .route("/enforcement/leads/{id}", get(pages::leads::show))
         .route("/enforcement/leads/{id}/steps", post(pages::leads::step))
         .route("/report", get(pages::leads::form).post(pages::leads::report))
-        .route("/report/{id}", get(pages::leads::status))
+        .route("/report/{id}", get(pages::leads::status).post(pages::leads::follow))
         .route("/draws", get(pages::enforcement::draws))
         .route("/draws/{id}", get(pages::enforcement::draw))
         .route("/visits", get(pages::enforcement::visits).post(pages::enforcement::rate))

@@ -575,6 +575,7 @@ async fn a_public_report_is_routed_handled_and_closed() {
     set_value(c, "#report select[name=urgency]", "urgent").await;
     submit(c, "#report button[type=submit]").await;
     let id = text(c, Locator::Id("lead-id")).await;
+    let code = text(c, Locator::Id("check-code")).await;
     wait_text(c, "#state", "已接收").await;
     let why = text(c, Locator::Id("route-reason")).await;
     assert!(
@@ -610,6 +611,8 @@ async fn a_public_report_is_routed_handled_and_closed() {
 
     // The citizen, and any Open311 client, sees it closed with what was done.
     c.goto(&format!("{}/report/{id}", s.base)).await.unwrap();
+    type_into(c, "#follow input[name=check_code]", &code).await;
+    submit(c, "#follow button[type=submit]").await;
     wait_text(c, "#state", "已办结").await;
     wait_text(c, "#disposal", "当场劝离，登记摊主信息，责令办理登记").await;
     c.goto(&format!("{}/open311/v2/requests/{id}.json", s.base))

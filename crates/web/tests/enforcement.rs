@@ -353,6 +353,23 @@ async fn open311_clients_file_and_follow_reports(db: TestDb) {
         one[0].get("email").is_none(),
         "the reporter is not published"
     );
+    // What was reported is the reporter's: the public list shows kind, place and progress only;
+    // the report page shows it with the follow-up code, and nothing without it.
+    assert_eq!(one[0]["description"], "");
+    let code = r.json()[0]["check_code"].as_str().unwrap().to_owned();
+    let report = format!("/report/{id}");
+    let page = t.get(&report).await;
+    assert!(!page.body.contains("集市无证经营熟食") && page.body.contains(r#"id="follow""#));
+    let b = t.sign_in_anonymous().await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let refused = t.post_form(&b, &report, &[("check_code", wrong)]).await;
+    assert!(
+        !refused.body.contains("集市无证经营熟食"),
+        "{}",
+        refused.body
+    );
+    let shown = t.post_form(&b, &report, &[("check_code", &code)]).await;
+    assert!(shown.body.contains("集市无证经营熟食"), "{}", shown.body);
     let json_post = t
         .send(Request::post("/open311/v2/requests.json").header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(json!({"service_code": "traffic", "address_id": "371481104", "description": "路口信号灯损坏"}).to_string())).unwrap())

@@ -14,7 +14,9 @@ use tongquan_store::testing::TestDb;
 use tongquan_web::serve::HEADER_TIMEOUT;
 
 async fn served() -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let db = TestDb::new(Backend::Sqlite).await.expect("SQLite is embedded");
+    let db = TestDb::new(Backend::Sqlite)
+        .await
+        .expect("SQLite is embedded");
     let t = TestApp::new(db).await;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -45,7 +47,8 @@ async fn a_slow_client_is_cut_off_and_a_prompt_one_is_served() {
     let (slow, prompt) = tokio::task::spawn_blocking(move || {
         // Slowloris: a request line and one header, then nothing.
         let mut slow = TcpStream::connect(addr).unwrap();
-        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .unwrap();
         let mut prompt = TcpStream::connect(addr).unwrap();
         prompt
             .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -17,6 +17,7 @@ use tongquan_domain::geo::{LatLon, nearest, polygons};
 
 use super::{require, scope, where_readable};
 use crate::db::{Sql, timestamp};
+use crate::throttle::{Client, Secret};
 use crate::write::ensure_updated;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
@@ -176,12 +177,14 @@ impl Store {
 
     /// Takes a lead in and routes it. The public files its own reports; the other sources are
     /// staff's.
+    /// Files a lead. A public report also gets a follow-up code, returned once: the reporter
+    /// follows the report with its number and that code.
     pub async fn report_lead(
         &self,
         actor: &Actor,
         new: NewLead,
         now: DateTime<Utc>,
-    ) -> Result<Lead> {
+    ) -> Result<(Lead, Option<String>)> {
         if new.source != LeadSource::Public && actor.staff().is_none() {
             return Err(DomainError::forbidden(
                 "只有工作人员可以登记巡查、热线和移送线索",
@@ -231,6 +234,7 @@ impl Store {
         let (handler, reason) = route(new.domain, &town, &town_record.name, doc.as_deref());
         let department = handler.department().map(ToString::to_string);
         let county = town.county();
+        let code = (new.source == LeadSource::Public).then(crate::cases::new_check_code);
         let mut w = self.write(actor).await?;
         let mut sql = Sql::new(
             "INSERT INTO leads (county_code, town_code, department_code, handler_kind, handler_code, route_reason_zh,
@@ -270,6 +274,13 @@ impl Store {
             .bind(new.reporter.trim().chars().take(100).collect::<String>())
             .push(") RETURNING id");
         let (id,): (i64,) = sql.query_as().fetch_one(w.conn()).await?;
+        if let Some(code) = &code {
+            sqlx::query("UPDATE leads SET check_hash = $1 WHERE id = $2")
+                .bind(crate::cases::check_hash(&lead_subject(id), code))
+                .bind(id)
+                .execute(w.conn())
+                .await?;
+        }
         w.audit(
             "lead.report",
             "lead",
@@ -278,7 +289,26 @@ impl Store {
             json!({ "source": new.source.slug(), "domain": new.domain.slug(), "handler": handler.code() }),
         );
         w.commit().await?;
-        self.lead(&Actor::System("leads"), id).await
+        Ok((self.lead(&Actor::System("leads"), id).await?, code))
+    }
+
+    /// A public report as its reporter follows it, by number and follow-up code; attempts are
+    /// throttled as check codes are (see [`crate::throttle`]).
+    pub async fn followed_lead(&self, id: i64, code: &str, client: &Client) -> Result<Lead> {
+        let subject = lead_subject(id);
+        let attempt = self.attempt(Secret::CheckCode, &subject, client).await?;
+        let hash: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT check_hash FROM leads WHERE id = $1 AND source = 'public'")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        match hash {
+            Some((Some(h),)) if h == crate::cases::check_hash(&subject, code.trim()) => {
+                self.succeeded(attempt).await?;
+                self.public_lead(id).await
+            }
+            _ => Err(StoreError::not_found("lead", id)),
+        }
     }
 
     /// Moves a lead on: dispatch, arrive, dispose (with what was done), close. Only its handler may.
@@ -388,4 +418,10 @@ impl Store {
             .await?;
         Ok(Page::new(items, page, total))
     }
+}
+
+/// What a lead's follow-up code is hashed and throttled under: report numbers and tracking numbers
+/// never meet.
+fn lead_subject(id: i64) -> String {
+    format!("lead:{id}")
 }

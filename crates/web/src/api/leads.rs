@@ -94,7 +94,7 @@ pub async fn create(
     };
     Ok((
         StatusCode::CREATED,
-        Json(s.store.report_lead(&v.actor, new, s.now()).await?),
+        Json(s.store.report_lead(&v.actor, new, s.now()).await?.0),
     ))
 }
 

@@ -78,6 +78,9 @@ pub struct RequestReceipt {
     pub service_request_id: String,
     pub service_notice: String,
     pub account_id: Option<String>,
+    /// Extension: the follow-up code, given once; with the request id it shows the description
+    /// and handling at /report/{id}.
+    pub check_code: Option<String>,
 }
 
 /// Files a report (Open311 POST requests).
@@ -125,13 +128,14 @@ pub async fn create(
         urgency: Urgency::Normal,
         reporter,
     };
-    let lead = s.store.report_lead(&Actor::Anonymous, new, s.now()).await?;
+    let (lead, check_code) = s.store.report_lead(&Actor::Anonymous, new, s.now()).await?;
     Ok((
         StatusCode::CREATED,
         Json(vec![RequestReceipt {
             service_request_id: lead.id.to_string(),
             service_notice: lead.route_reason_zh,
             account_id: None,
+            check_code,
         }]),
     ))
 }
@@ -200,14 +204,12 @@ async fn request_of(
     Ok(ServiceRequest {
         service_request_id: l.id.to_string(),
         status: state.open311_status().to_owned(),
-        status_notes: if l.disposal.is_empty() {
-            format!("{} / {}", state.zh(), state.en())
-        } else {
-            l.disposal
-        },
+        // What was reported and what was done are the reporter's to see, with the follow-up
+        // code; the public list shows only where, what kind and how far along.
+        status_notes: format!("{} / {}", state.zh(), state.en()),
         service_name: domain.zh().to_owned(),
         service_code: l.domain,
-        description: l.description,
+        description: String::new(),
         agency_responsible: agency,
         service_notice: l.route_reason_zh,
         requested_datetime: l.received_at,

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use tongquan_domain::DomainError;
 use tongquan_domain::access::Actor;
 use tongquan_domain::enforcement::EnforcementDomain;
@@ -16,7 +16,7 @@ use super::{Chrome, Pager, render_page, saved};
 use crate::AppState;
 use crate::api::leads::{LeadQuery, TimedLead, coordinate, place};
 use crate::error::{AppError, PageError};
-use crate::extract::{FormData, parse_int};
+use crate::extract::{ClientAddr, FormData, parse_int};
 use crate::params::paging;
 use crate::session::Viewer;
 
@@ -128,7 +128,17 @@ pub async fn report(
         Err(e) => Err(e.into()),
     };
     match filed {
-        Ok(lead) => Ok(Redirect::to(&format!("/report/{}", lead.id)).into_response()),
+        Ok((lead, code)) => render_page(
+            &StatusPage {
+                c: Chrome::new(&v, &uri, "report"),
+                w: LeadWords(v.lang),
+                id: lead.id,
+                code,
+                lead: Some(TimedLead::of(lead, s.now())),
+                error: None,
+            },
+            &None,
+        ),
         Err(e) => report_page(&s, &v, &uri, Some(f), Some(e.into())).await,
     }
 }
@@ -138,25 +148,69 @@ pub async fn report(
 struct StatusPage {
     c: Chrome,
     w: LeadWords,
-    lead: TimedLead,
+    id: i64,
+    /// Shown once, on the page that files the report.
+    code: Option<String>,
+    /// The report, once its follow-up code is given.
+    lead: Option<TimedLead>,
+    error: Option<AppError>,
 }
 
-/// A report's progress, public (as Open311 shows it).
+/// A report's number, asking for its follow-up code.
 pub async fn status(
-    State(s): State<AppState>,
+    State(_): State<AppState>,
     v: Viewer,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let lead = s.store.public_lead(parse_int("id", &id)?).await?;
-    render_page(
-        &StatusPage {
-            c: Chrome::new(&v, &uri, "report"),
-            w: LeadWords(v.lang),
-            lead: TimedLead::of(lead, s.now()),
-        },
-        &None,
-    )
+    follow_page(&v, &uri, parse_int("id", &id)?, None).await
+}
+
+/// A report's progress for its reporter: the code comes in the form body, out of addresses.
+pub async fn follow(
+    State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_int("id", &id)?;
+    match s
+        .store
+        .followed_lead(id, f.text("check_code"), &client)
+        .await
+    {
+        Ok(lead) => render_page(
+            &StatusPage {
+                c: Chrome::new(&v, &uri, "report"),
+                w: LeadWords(v.lang),
+                id,
+                code: None,
+                lead: Some(TimedLead::of(lead, s.now())),
+                error: None,
+            },
+            &None,
+        ),
+        Err(e) => follow_page(&v, &uri, id, Some(e.into())).await,
+    }
+}
+
+async fn follow_page(
+    v: &Viewer,
+    uri: &Uri,
+    id: i64,
+    error: Option<AppError>,
+) -> Result<Response, PageError> {
+    let page = StatusPage {
+        c: Chrome::new(v, uri, "report"),
+        w: LeadWords(v.lang),
+        id,
+        code: None,
+        lead: None,
+        error,
+    };
+    render_page(&page, &page.error)
 }
 
 #[derive(Template)]

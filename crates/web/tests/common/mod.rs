@@ -135,6 +135,19 @@ impl TestApp {
         self.send(req.unwrap()).await
     }
 
+    /// A browser that has not signed in: only its CSRF cookie, as any visitor gets.
+    pub async fn sign_in_anonymous(&self) -> Browser {
+        let csrf = self
+            .get("/login")
+            .await
+            .cookie("tq_csrf")
+            .expect("a CSRF cookie is issued");
+        Browser {
+            cookies: format!("tq_csrf={csrf}"),
+            csrf,
+        }
+    }
+
     /// Signs in through the login form, as a person would.
     pub async fn sign_in(&self, username: &str) -> Browser {
         self.sign_in_with(username, DEMO_PASSWORD).await
