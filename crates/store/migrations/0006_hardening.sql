@@ -20,3 +20,15 @@ ALTER TABLE accounts DROP COLUMN locked_until;
 -- A public report is followed with its number and a code given once to the reporter, as a case is:
 -- its description and handling are not for whoever counts report numbers.
 ALTER TABLE leads ADD COLUMN check_hash TEXT;
+
+-- Idempotency: a request sent twice with one key (a double click, a refresh, a retry after a lost
+-- answer) gets the first answer instead of a second case. Kept a day.
+CREATE TABLE once_keys (
+    scope TEXT NOT NULL,
+    once_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (scope, once_key)
+);
+CREATE INDEX once_keys_created ON once_keys (created_at);

@@ -22,6 +22,7 @@ pub mod geography;
 pub mod import;
 mod migrate;
 pub mod offices;
+pub mod once;
 pub mod page;
 mod scope;
 pub mod seed;

@@ -10,6 +10,7 @@ use tongquan_domain::codes::TownCode;
 use tongquan_domain::upload::Upload;
 use tongquan_store::audit::AuditFilter;
 use tongquan_store::cases::{Attachment, CaseStep, NewCase};
+use tongquan_store::once::Once;
 use tongquan_store::testing::{TestDb, delegated_item, staff};
 use tongquan_store::throttle::Client;
 use tongquan_store::{PageRequest, Store, StoreError, contract_tests};
@@ -85,7 +86,51 @@ contract_tests!(
     uploads_are_kept_by_content_and_a_bad_rating_opens_a_follow_up,
     a_commitment_is_decided_at_once_and_a_false_one_revokes_and_flags,
     hearings_stop_the_clock_and_extensions_need_the_bureau,
+    one_application_sent_at_once_twice_is_one_case,
 );
+
+/// A double click sends the same form twice at the same moment: both get the first receipt.
+async fn one_application_sent_at_once_twice_is_one_case(db: TestDb) {
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let day = d("2024-03-01");
+    let new = application(item, &town, "online", &["申请书", "营业执照"]);
+    let once = Once::new(
+        "client:192.0.2.1",
+        "double-click-token-1",
+        &new.fingerprint(),
+    )
+    .unwrap();
+    let sends: Vec<_> = (0..4)
+        .map(|_| {
+            let (s, new, once) = (s.clone(), new.clone(), once.clone());
+            tokio::spawn(async move {
+                s.submit_case_once(&Actor::Anonymous, new, day, Some(&once))
+                    .await
+            })
+        })
+        .collect();
+    let mut receipts = Vec::new();
+    for send in sends {
+        receipts.push(send.await.unwrap().unwrap());
+    }
+    assert!(receipts.iter().all(
+        |r| r.tracking_no == receipts[0].tracking_no && r.check_code == receipts[0].check_code
+    ));
+    assert_eq!(counts(s).await.1, 1);
+    // Another party's identical key is its own.
+    let theirs = Once::new(
+        "client:192.0.2.2",
+        "double-click-token-1",
+        &new.fingerprint(),
+    )
+    .unwrap();
+    let other = s
+        .submit_case_once(&Actor::Anonymous, new, day, Some(&theirs))
+        .await
+        .unwrap();
+    assert_ne!(other.tracking_no, receipts[0].tracking_no);
+}
 
 async fn hearings_stop_the_clock_and_extensions_need_the_bureau(db: TestDb) {
     use tongquan_domain::calendar::PauseReason;

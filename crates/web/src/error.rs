@@ -69,6 +69,7 @@ impl AppError {
                 "file_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
                 "file_type_forbidden" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "outside_calendar"
+                | "idempotency_key_reused"
                 | "missing_materials"
                 | "item_not_in_force"
                 | "too_few_officers"

@@ -42,6 +42,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// Whose idempotency keys a request uses: a staff member's, else its client's, so one party
+/// cannot replay another's answer (which may carry a check code).
+pub fn once_scope(v: &crate::session::Viewer, client: &Client) -> String {
+    match v.actor.staff() {
+        Some(staff) => format!("staff:{}", staff.id),
+        None => format!("client:{client}"),
+    }
+}
+
 fn content_type_is(req: &Request, expected: &str) -> bool {
     media_type_is(req.headers(), expected)
 }

@@ -54,6 +54,40 @@ async fn check_codes_cannot_be_guessed_and_a_window_issues_a_new_one(db: TestDb)
         receipt["tracking_no"].as_str().unwrap().to_owned(),
         receipt["check_code"].as_str().unwrap().to_owned(),
     );
+    // With an Idempotency-Key a retried application gets the first receipt; the same key for
+    // another application is refused; a malformed key is named.
+    let keyed = |key: &str, name: &str| {
+        let mut body = application(
+            item,
+            town.as_str(),
+            "11010519491231002X",
+            &["申请书", "营业执照"],
+        );
+        body["applicant_name"] = json!(name);
+        axum::http::Request::post("/api/v1/cases")
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap()
+    };
+    let key = "3f6c1d2e-5b7a-4c1e-9a0b-2d4e6f8a0b1c";
+    let first = t.send(keyed(key, "李四")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let audit = audit_total(&t).await;
+    let retry = t.send(keyed(key, "李四")).await;
+    assert_eq!(
+        (retry.status, retry.json()),
+        (StatusCode::CREATED, first.json())
+    );
+    assert_eq!(audit_total(&t).await, audit, "a retry writes nothing");
+    assert_problem(
+        &t.send(keyed(key, "王五")).await,
+        422,
+        "idempotency_key_reused",
+    );
+    let p = assert_problem(&t.send(keyed("short", "李四")).await, 400, "invalid_field");
+    assert_eq!(p["field"], "idempotency_key");
+    assert_eq!(audit_total(&t).await, audit);
     let (t, no) = (&t, &no);
     let track =
         |code: String| async move { t.get(&format!("/api/v1/track/{no}?code={code}")).await };
@@ -498,23 +532,30 @@ async fn the_pages_take_files_refuse_bad_uploads_and_carry_the_case_to_a_rating(
         "nothing changed"
     );
 
-    let r = post_multipart(
-        &t,
-        &apply,
-        &cookies,
-        multipart(
-            &fields,
-            &[
-                ("file_0", "申请书.pdf", pdf),
-                ("file_1", "执照.png", b"\x89PNG\r\n\x1a\nimg"),
-                ("file_2", "", b""),
-            ],
-        ),
-    )
-    .await;
+    // The form carries a one-time token: sent twice (a double click, a refresh), it is taken once.
+    let once = between(&form.body, r#"name="once" value=""#, "\"").to_owned();
+    assert!(once.len() >= 32, "{once}");
+    let mut with_once = fields.to_vec();
+    with_once.push(("once", &once));
+    let files: [(&str, &str, &[u8]); 3] = [
+        ("file_0", "申请书.pdf", pdf),
+        ("file_1", "执照.png", b"\x89PNG\r\n\x1a\nimg"),
+        ("file_2", "", b""),
+    ];
+    let r = post_multipart(&t, &apply, &cookies, multipart(&with_once, &files)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let no = between(&r.body, r#"id="tracking-no">"#, "<").to_owned();
     let code = between(&r.body, r#"id="check-code">"#, "<").to_owned();
+    let opened = open_cases(&t).await;
+    let again = post_multipart(&t, &apply, &cookies, multipart(&with_once, &files)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(
+        between(&again.body, r#"id="tracking-no">"#, "<"),
+        no,
+        "the first receipt again"
+    );
+    assert_eq!(between(&again.body, r#"id="check-code">"#, "<"), code);
+    assert_eq!(open_cases(&t).await, opened, "no second case");
     assert!(no.starts_with("371481B0120240301"), "{no}");
 
     // The branch clerk finds it in the queue and asks for the floor plan, once.

@@ -24,6 +24,7 @@ mod clock;
 mod handover;
 
 use crate::db::Sql;
+use crate::once::Once;
 use crate::scope::{ScopeColumns, push_reach};
 use crate::throttle::{Client, Secret};
 use crate::write::ensure_may_manage;
@@ -76,6 +77,19 @@ pub(crate) fn handed_in(materials: &[String], files: &[Attachment]) -> Vec<Strin
 }
 
 impl NewCase {
+    /// What the application asks for, for telling a repeat from a different request under one
+    /// idempotency key: files by their digest.
+    pub fn fingerprint(&self) -> serde_json::Value {
+        json!({
+            "item": self.item_id, "town": self.town.as_str(), "applicant": self.applicant.as_str(),
+            "name": self.applicant_name, "contact": self.contact, "channel": self.channel.slug(),
+            "materials": self.materials, "commitment": self.commitment,
+            "files": self.files.iter()
+                .map(|f| (f.material.clone(), hex::encode(Sha256::digest(&f.upload.bytes))))
+                .collect::<Vec<_>>(),
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn parse(
         item_id: i64,
@@ -278,7 +292,7 @@ impl Case {
 }
 
 /// What a new case returns: the tracking number and, once only, the check code to query it with.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Receipt {
     pub id: i64,
     pub tracking_no: String,
@@ -381,12 +395,39 @@ impl Store {
         new: NewCase,
         today: NaiveDate,
     ) -> Result<Receipt> {
+        self.submit_case_once(actor, new, today, None).await
+    }
+
+    /// [`Self::submit_case`], answered once per idempotency key: a repeat gets the first receipt.
+    pub async fn submit_case_once(
+        &self,
+        actor: &Actor,
+        new: NewCase,
+        today: NaiveDate,
+        once: Option<&Once>,
+    ) -> Result<Receipt> {
+        if let Some(o) = once
+            && let Some(first) = o.replay(self).await?
+        {
+            return Ok(first);
+        }
         let p = self.prepare_case(actor, &new, today).await?;
         let check_code = new_check_code();
-        let mut w = self.write(actor).await?;
-        let receipt = insert_case(&mut w, actor, &p, &check_code, None, today).await?;
-        w.commit().await?;
-        Ok(receipt)
+        let written = async {
+            let mut w = self.write(actor).await?;
+            let receipt = insert_case(&mut w, actor, &p, &check_code, None, today).await?;
+            if let Some(o) = once {
+                o.remember(w.conn(), self.clock().now(), &receipt).await?;
+            }
+            w.commit().await?;
+            Ok(receipt)
+        }
+        .await;
+        match (written, once) {
+            // The same request, sent twice at once: the one that committed first answers both.
+            (Err(e), Some(o)) if crate::once::lost_race(&e) => o.replay(self).await?.ok_or(e),
+            (result, _) => result,
+        }
     }
 
     /// Every check an application must pass before anything is written, and its routing.

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use tongquan_domain::case::{
     CaseAction, CaseState, Handover, TaskKind, TaskOutcome, VerificationMethod,
@@ -11,13 +11,14 @@ use tongquan_domain::case::{
 use tongquan_domain::codes::OfficeCode;
 use tongquan_store::Page;
 use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask, NewCase, Receipt};
+use tongquan_store::once::Once;
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiResult;
 use super::items::item_id;
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ClientAddr, Query};
+use crate::extract::{ApiJson, ClientAddr, Query, once_scope};
 use crate::params::{opt, paging};
 use crate::session::Viewer;
 
@@ -46,12 +47,19 @@ pub struct Application {
 
 /// Applies for an item. Online applications need no account; the receipt's check code is shown
 /// once and, with the tracking number, opens the case to its applicant.
+///
+/// With an `Idempotency-Key` header, a repeat of the same application under the same key (a retry
+/// after a lost answer) returns the first receipt instead of a second case; the same key with a
+/// different application is refused (422 `idempotency_key_reused`).
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = Application,
+    params(("Idempotency-Key" = Option<String>, Header, description = "8 to 128 visible ASCII characters, e.g. a UUID")),
     responses((status = 201, body = Receipt), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     v: Viewer,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
     ApiJson(a): ApiJson<Application>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     let mut new = NewCase::parse(
@@ -65,7 +73,18 @@ pub async fn create(
         a.materials,
     )?;
     new.commitment = a.commitment;
-    let receipt = s.store.submit_case(&v.actor, new, s.today()).await?;
+    let once = match headers.get("idempotency-key") {
+        Some(key) => Some(Once::new(
+            once_scope(&v, &client),
+            key.to_str().unwrap_or(""),
+            &new.fingerprint(),
+        )?),
+        None => None,
+    };
+    let receipt = s
+        .store
+        .submit_case_once(&v.actor, new, s.today(), once.as_ref())
+        .await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
 

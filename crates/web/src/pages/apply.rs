@@ -12,6 +12,7 @@ use tongquan_domain::case::{CaseAction, Rating};
 use tongquan_domain::catalog::{Material, Requirement};
 use tongquan_store::cases::{Case, CaseStep, Receipt, Tracked};
 use tongquan_store::geography::Town;
+use tongquan_store::once::Once;
 use tongquan_store::throttle::Client;
 
 use super::cases::Words;
@@ -19,7 +20,7 @@ use super::{Chrome, render, render_page};
 use crate::AppState;
 use crate::api::items::item_id;
 use crate::error::{AppError, PageError};
-use crate::extract::{ClientAddr, FormData, MaterialsForm};
+use crate::extract::{ClientAddr, FormData, MaterialsForm, once_scope};
 use crate::session::Viewer;
 
 #[derive(Template)]
@@ -41,6 +42,17 @@ impl ApplyPage {
         self.typed
             .as_ref()
             .map_or_else(String::new, |f| f.text(name).to_owned())
+    }
+
+    /// The form's one-time token: sent twice (a double click, a refresh), the application is
+    /// taken once and the first receipt shown again. A refused form keeps its token.
+    fn once(&self) -> String {
+        let typed = self.typed("once");
+        if typed.is_empty() {
+            crate::session::new_token()
+        } else {
+            typed
+        }
     }
 
     fn required(&self, m: &Material) -> bool {
@@ -110,9 +122,13 @@ pub async fn submit(
     let result = async {
         let mut new = form.online_application(id)?;
         new.commitment = form.fields.checked("commitment");
+        let once = match form.fields.text("once") {
+            "" => None,
+            key => Some(Once::new(once_scope(&v, &client), key, &new.fingerprint())?),
+        };
         Ok::<_, AppError>(
             s.store
-                .submit_case(&Actor::Anonymous, new, s.today())
+                .submit_case_once(&Actor::Anonymous, new, s.today(), once.as_ref())
                 .await?,
         )
     }
