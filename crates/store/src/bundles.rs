@@ -432,16 +432,15 @@ impl Store {
         client: &Client,
         today: NaiveDate,
     ) -> Result<Bundle> {
-        let attempt = self
-            .attempt(Secret::CheckCode, tracking_no.trim(), client)
-            .await?;
-        match self.proven_bundle(tracking_no, check_code, today).await? {
-            Some(b) => {
-                self.succeeded(attempt).await?;
-                Ok(b)
-            }
-            None => Err(StoreError::not_found("bundle", tracking_no)),
-        }
+        let proven = self.proven_bundle(tracking_no, check_code, today);
+        self.guarded(
+            Secret::CheckCode,
+            tracking_no.trim(),
+            client,
+            "bundle",
+            proven,
+        )
+        .await
     }
 
     /// The bundle a tracking number and check code prove, if they do; the caller counts the attempt.

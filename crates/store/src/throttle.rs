@@ -178,6 +178,26 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `check` as one counted attempt at `subject`'s secret: what it finds is the answer, and
+    /// nothing found is `not_found`, a wrong code and an unknown subject alike.
+    pub(crate) async fn guarded<T>(
+        &self,
+        secret: Secret,
+        subject: &str,
+        client: &Client,
+        kind: &'static str,
+        check: impl std::future::Future<Output = Result<Option<T>>>,
+    ) -> Result<T> {
+        let attempt = self.attempt(secret, subject, client).await?;
+        match check.await? {
+            Some(found) => {
+                self.succeeded(attempt).await?;
+                Ok(found)
+            }
+            None => Err(StoreError::not_found(kind, subject)),
+        }
+    }
+
     /// The secret was right: this client's failures at the subject are forgiven.
     pub(crate) async fn succeeded(&self, a: Attempt) -> Result<()> {
         sqlx::query("DELETE FROM attempts WHERE kind = $1 AND subject = $2 AND client = $3")

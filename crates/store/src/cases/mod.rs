@@ -644,16 +644,15 @@ impl Store {
         check_code: &str,
         client: &Client,
     ) -> Result<i64> {
-        let attempt = self
-            .attempt(Secret::CheckCode, tracking_no.trim(), client)
-            .await?;
-        match self.proven_case(tracking_no, check_code).await? {
-            Some(id) => {
-                self.succeeded(attempt).await?;
-                Ok(id)
-            }
-            None => Err(StoreError::not_found("case", tracking_no)),
-        }
+        let proven = self.proven_case(tracking_no, check_code);
+        self.guarded(
+            Secret::CheckCode,
+            tracking_no.trim(),
+            client,
+            "case",
+            proven,
+        )
+        .await
     }
 
     /// The case a tracking number and check code prove, if they do; the caller counts the attempt.
@@ -681,25 +680,19 @@ impl Store {
         client: &Client,
         today: NaiveDate,
     ) -> Result<Tracked> {
-        let attempt = self
-            .attempt(Secret::CheckCode, tracking_no.trim(), client)
-            .await?;
-        let found = match self.proven_case(tracking_no, check_code).await? {
-            Some(id) => Some(Tracked::Case(Box::new(for_applicant(
-                self.load_case(id, today).await?,
-            )?))),
-            None => self
-                .proven_bundle(tracking_no, check_code, today)
-                .await?
-                .map(|b| Tracked::Bundle(Box::new(b))),
+        let found = async {
+            Ok(match self.proven_case(tracking_no, check_code).await? {
+                Some(id) => Some(Tracked::Case(Box::new(for_applicant(
+                    self.load_case(id, today).await?,
+                )?))),
+                None => self
+                    .proven_bundle(tracking_no, check_code, today)
+                    .await?
+                    .map(|b| Tracked::Bundle(Box::new(b))),
+            })
         };
-        match found {
-            Some(t) => {
-                self.succeeded(attempt).await?;
-                Ok(t)
-            }
-            None => Err(StoreError::not_found("case", tracking_no)),
-        }
+        self.guarded(Secret::CheckCode, tracking_no.trim(), client, "case", found)
+            .await
     }
 
     async fn load_case(&self, id: i64, today: NaiveDate) -> Result<Case> {

@@ -296,19 +296,21 @@ impl Store {
     /// throttled as check codes are (see [`crate::throttle`]).
     pub async fn followed_lead(&self, id: i64, code: &str, client: &Client) -> Result<Lead> {
         let subject = lead_subject(id);
-        let attempt = self.attempt(Secret::CheckCode, &subject, client).await?;
-        let hash: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT check_hash FROM leads WHERE id = $1 AND source = 'public'")
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
-        match hash {
-            Some((Some(h),)) if h == crate::cases::check_hash(&subject, code.trim()) => {
-                self.succeeded(attempt).await?;
-                self.public_lead(id).await
-            }
-            _ => Err(StoreError::not_found("lead", id)),
-        }
+        let proven = async {
+            let hash: Option<(Option<String>,)> =
+                sqlx::query_as("SELECT check_hash FROM leads WHERE id = $1 AND source = 'public'")
+                    .bind(id)
+                    .fetch_optional(self.pool())
+                    .await?;
+            Ok(match hash {
+                Some((Some(h),)) if h == crate::cases::check_hash(&subject, code.trim()) => {
+                    Some(self.public_lead(id).await?)
+                }
+                _ => None,
+            })
+        };
+        self.guarded(Secret::CheckCode, &subject, client, "lead", proven)
+            .await
     }
 
     /// Moves a lead on: dispatch, arrive, dispose (with what was done), close. Only its handler may.
