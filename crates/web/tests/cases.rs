@@ -130,13 +130,21 @@ async fn check_codes_cannot_be_guessed_and_a_window_issues_a_new_one(db: TestDb)
         404,
         "not_found",
     );
-    let audit = audit_total(&t).await;
+    // Only the window: neither the county bureau nor the city may act as the applicant.
+    for user in ["ll.bureau", "city.admin"] {
+        assert_problem(
+            &t.api(Method::POST, &reissue, Some(user), None).await,
+            403,
+            "no_power",
+        );
+    }
+    let audit = audit_total(t).await;
     let r = t
         .api(Method::POST, &reissue, Some("ll.branch1"), None)
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let fresh = r.json()["check_code"].as_str().unwrap().to_owned();
-    assert_eq!(audit_total(&t).await, audit + 1);
+    assert_eq!(audit_total(t).await, audit + 1);
     assert!(!r.body.contains(&code) || fresh == code);
     assert_eq!(track(fresh.clone()).await.status, StatusCode::OK);
     if fresh != code {
@@ -1071,4 +1079,225 @@ async fn a_citizen_applies_online_and_the_branch_decides(db: TestDb) {
         json!(["revoke"]),
         "a grant can still be revoked, with a reason"
     );
+}
+
+contract_tests!(the_applicant_prints_every_notice_of_the_case_from_the_tracking_page);
+
+/// The citizen finds each notice and decision of the case on the tracking page and opens the same
+/// printable document staff print, proven by the number and code in the form body; the documents
+/// carry their office's numbers, the legal basis and licence of a grant, and for a refusal or a
+/// denial the reasons and where to appeal. A wrong code opens nothing and changes nothing.
+async fn the_applicant_prints_every_notice_of_the_case_from_the_tracking_page(db: TestDb) {
+    let (item, town) = delegated_item(&db.store, "371481B01").await;
+    let t = TestApp::new(db).await;
+    let mut receipts = Vec::new();
+    for _ in 0..3 {
+        let body = application(
+            item,
+            town.as_str(),
+            "11010519491231002X",
+            &["申请书", "营业执照"],
+        );
+        let r = t.api(Method::POST, "/api/v1/cases", None, Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        receipts.push(r.json());
+    }
+    let decide = |n: usize, steps: &'static [(&'static str, &'static str)]| {
+        let (t, id) = (&t, receipts[n]["id"].clone());
+        async move {
+            let mut lock = 1;
+            for (action, reason) in steps {
+                let r = t
+                    .api(
+                        Method::POST,
+                        &format!("/api/v1/cases/{id}/steps"),
+                        Some("ll.branch1"),
+                        Some(json!({ "action": action, "lock_version": lock, "reason": reason })),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.body);
+                lock = r.json()["lock_version"].as_i64().unwrap();
+            }
+        }
+    };
+    decide(
+        0,
+        &[("accept", ""), ("review", ""), ("grant", "预包装食品销售")],
+    )
+    .await;
+    decide(1, &[("reject", "申请事项不属于本机关职权范围")]).await;
+    decide(
+        2,
+        &[
+            ("accept", ""),
+            ("review", ""),
+            ("deny", "经现场核查，经营场所与申请材料不符"),
+        ],
+    )
+    .await;
+
+    let citizen = t.sign_in_anonymous().await;
+    let creds = |n: usize| {
+        (
+            receipts[n]["tracking_no"].as_str().unwrap().to_owned(),
+            receipts[n]["check_code"].as_str().unwrap().to_owned(),
+        )
+    };
+    let open = |uri: String, no: String, code: String| {
+        let (t, citizen) = (&t, &citizen);
+        async move {
+            t.post_form(
+                citizen,
+                &uri,
+                &[("tracking_no", &no), ("check_code", &code)],
+            )
+            .await
+        }
+    };
+    let (no, code) = creds(0);
+    let page = open("/track".into(), no.clone(), code.clone()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        page.body.matches("data-notice=").count(),
+        2,
+        "the acceptance and the grant: {}",
+        page.body
+    );
+    for n in [1, 3] {
+        assert!(
+            page.body
+                .contains(&format!(r#"action="/track/notices/{n}" target="_blank""#)),
+            "{}",
+            page.body
+        );
+    }
+    assert!(
+        !page.body.contains(&format!("check_code={code}")),
+        "the code stays out of addresses"
+    );
+    let article = |body: &str| {
+        format!(
+            "<article{}</article>",
+            between(body, "<article", "</article>")
+        )
+    };
+
+    let grant = open("/track/notices/3".into(), no.clone(), code.clone()).await;
+    assert_eq!(grant.status, StatusCode::OK, "{}", grant.body);
+    for text in [
+        "准予行政许可决定书",
+        "371481B01〔2024〕2号",
+        "根据下列依据，本机关决定准予行政许可",
+        "<li>《中华人民共和国食品安全法》第三十五条</li>",
+        "<li>《食品经营许可和备案管理办法》</li>",
+        "《食品经营许可证》",
+        r#"<dd id="licence-number">371481B012024000001</dd>"#,
+        "预包装食品销售",
+        "自 2024-03-01 至 2029-02-28",
+        "乐政发〔2024〕1号",
+    ] {
+        assert!(grant.body.contains(text), "{text}: {}", grant.body);
+    }
+    assert!(
+        grant
+            .body
+            .contains(r#"<p class="no-print screen-only"><button type="button" data-print>"#),
+        "a print button that does not print itself"
+    );
+    let clerk = t.sign_in("ll.branch1").await;
+    let id = &receipts[0]["id"];
+    let staff = t.browse(&clerk, &format!("/cases/{id}/notices/3")).await;
+    assert_eq!(staff.status, StatusCode::OK);
+    assert_eq!(
+        article(&staff.body),
+        article(&grant.body),
+        "the applicant gets the document staff print"
+    );
+    let accepted = open("/track/notices/1".into(), no.clone(), code.clone()).await;
+    assert!(
+        accepted.body.contains("受理通知书") && accepted.body.contains("371481B01〔2024〕1号"),
+        "{}",
+        accepted.body
+    );
+    // A step that issued nothing has no notice to print.
+    let review = open("/track/notices/2".into(), no.clone(), code.clone()).await;
+    assert_eq!(review.status, StatusCode::NOT_FOUND);
+
+    let (no1, code1) = creds(1);
+    let reject = open("/track/notices/1".into(), no1, code1).await;
+    assert_eq!(reject.status, StatusCode::OK, "{}", reject.body);
+    let (no2, code2) = creds(2);
+    let deny = open("/track/notices/3".into(), no2, code2).await;
+    assert_eq!(deny.status, StatusCode::OK, "{}", deny.body);
+    for (body, texts) in [
+        (
+            &reject.body,
+            [
+                "不予受理通知书",
+                "371481B01〔2024〕3号",
+                "理由：申请事项不属于本机关职权范围",
+                "自收到本通知书之日起60日内向乐陵市人民政府申请行政复议",
+                "自收到本通知书之日起6个月内向乐陵市人民法院提起行政诉讼",
+            ],
+        ),
+        (
+            &deny.body,
+            [
+                "不予行政许可决定书",
+                "371481B01〔2024〕5号",
+                "理由：经现场核查，经营场所与申请材料不符",
+                "自收到本决定书之日起60日内向乐陵市人民政府申请行政复议",
+                "自收到本决定书之日起6个月内向乐陵市人民法院提起行政诉讼",
+            ],
+        ),
+    ] {
+        for text in texts {
+            assert!(body.contains(text), "{text}: {body}");
+        }
+    }
+    assert!(
+        deny.body
+            .contains("依据：《中华人民共和国食品安全法》第三十五条")
+    );
+
+    // A wrong code opens nothing and changes nothing; five close the number, even to the right one.
+    let before = (audit_total(&t).await, t.audit_len().await);
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        let r = open("/track/notices/3".into(), no.clone(), wrong.into()).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        assert!(!r.body.contains("<article"));
+    }
+    let r = open("/track/notices/3".into(), no.clone(), code.clone()).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!((audit_total(&t).await, t.audit_len().await), before);
+    let case = t
+        .api(
+            Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            Some("ll.branch1"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (case["state"].as_str(), case["lock_version"].as_i64()),
+        (Some("granted"), Some(4))
+    );
+    // Without the form's token the request is refused before the code is looked at.
+    let forged = t
+        .send(
+            axum::http::Request::post("/track/notices/3")
+                .header(axum::http::header::COOKIE, &citizen.cookies)
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(axum::body::Body::from(format!(
+                    "tracking_no={no}&check_code={code}"
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }

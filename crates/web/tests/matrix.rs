@@ -745,13 +745,8 @@ fn policy() -> Vec<Entry> {
                 Payload::Json(json!({ "op": "hand_over", "lock_version": version(c, s.case_a(c.role).lock) }))
             })
             .hidden(NO_CASES),
-        // BUG: a new check code is the applicant's only credential ("a window issues the applicant
-        // a new check code"), but the store checks only that the caller may manage the case
-        // (its reach), not that it is the case's own office as every other act on a case does
-        // (`acting_office`). So the city administrator (any case in the city) and the county
-        // bureau (a branch's case) get a fresh code (201), and with it act as the applicant on
-        // /track (withdraw, hand in, rate), although they may not act on the case themselves
-        // (403 no_power on its steps, clock and tasks). Expected: 403, as for those.
+        // A new check code is the applicant's only credential: only the case's own window
+        // issues one, as only it acts on the case; the bureau and the city get 403 no_power.
         r("POST", "/api/v1/cases/{id}/check-code")
             .roles(CASE_DECIDERS)
             .own(404)
@@ -1151,9 +1146,7 @@ fn policy() -> Vec<Entry> {
                     ("version", &version(c, s.case_b(c.role).lock).to_string())])
             })
             .hidden(NO_CASES),
-        // BUG: as POST /api/v1/cases/{id}/check-code: the city administrator and the county bureau
-        // get a new check code for a branch's case (200, the slip with the code) and can then act
-        // as the applicant. Expected: 403.
+        // As POST /api/v1/cases/{id}/check-code: only the case's own window.
         r("POST", "/cases/{id}/check-code")
             .roles(CASE_DECIDERS)
             .own(404)

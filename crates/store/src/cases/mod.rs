@@ -892,6 +892,19 @@ impl Store {
         let case = self.case(actor, id, today).await?;
         let (tracking_no, scope) = (case.summary.tracking_no.clone(), case.scope());
         ensure_may_manage(actor, ResourceKind::Case, &scope, "case", id)?;
+        // A new code lets its holder act as the applicant: only the case's own window (the
+        // competent office, or the intake window of a cross-window case) hands one out.
+        let window = acting_office(actor);
+        let office = OfficeCode::parse("office", &case.summary.office_code)?;
+        let at_window = window.as_ref().is_some_and(|w| {
+            *w == office || case.intake_office_code.as_deref() == Some(w.as_str())
+        });
+        if !at_window {
+            return Err(no_power(
+                window.as_ref().unwrap_or(&office),
+                office.as_str(),
+            ));
+        }
         let code = new_check_code();
         let mut w = self.write(actor).await?;
         sqlx::query("UPDATE cases SET check_hash = $1 WHERE id = $2")
