@@ -337,6 +337,90 @@ impl CaseAction {
     }
 }
 
+/// An applicant may apply for administrative reconsideration within this many days of learning
+/// of an adverse decision (行政复议法 Art. 20).
+pub const RECONSIDERATION_DAYS: u32 = 60;
+/// …or sue within this many months (行政诉讼法 Art. 46).
+pub const LITIGATION_MONTHS: u32 = 6;
+
+impl CaseAction {
+    /// A decision on the merits cites the item's legal basis (行政许可法 Arts. 4, 38): a grant or
+    /// denial of a licensing item whose catalog entry records none cannot be issued.
+    pub fn requires_legal_basis(self) -> bool {
+        matches!(self, A::Grant | A::Deny)
+    }
+
+    /// An adverse decision states its reasons and the applicant's remedies, naming the
+    /// reconsideration body and the court (行政许可法 Art. 38, 行政复议法, 行政诉讼法).
+    pub fn states_remedies(self) -> bool {
+        matches!(self, A::Reject | A::Deny | A::Revoke)
+    }
+}
+
+/// Where an applicant may challenge an adverse decision, as the county configures it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Remedies {
+    /// 行政复议机关, e.g. 乐陵市人民政府.
+    pub reconsideration_body: String,
+    /// The court of first instance, e.g. 乐陵市人民法院.
+    pub court: String,
+}
+
+impl Remedies {
+    /// Both bodies, or why an adverse decision cannot be issued without them.
+    pub fn require(reconsideration_body: &str, court: &str) -> Result<Self, DomainError> {
+        let (body, court) = (reconsideration_body.trim(), court.trim());
+        if body.is_empty() || court.is_empty() {
+            return Err(DomainError::rule(
+                "remedies_not_configured",
+                "本县尚未配置行政复议机关和管辖法院，不予受理、不予许可、撤销决定须告知申请人复议和诉讼的途径",
+                "the county has no reconsideration body and court configured; an adverse decision must name both",
+            ));
+        }
+        Ok(Self {
+            reconsideration_body: body.to_owned(),
+            court: court.to_owned(),
+        })
+    }
+}
+
+/// Why a decision that must cite a legal basis cannot be issued without one.
+pub fn no_legal_basis(item_name: &str) -> DomainError {
+    DomainError::rule(
+        "no_legal_basis",
+        format!(
+            "事项“{item_name}”在实施清单中没有登记设定依据或实施依据，不能作出行政许可决定；请县行政审批服务局补录依据"
+        ),
+        format!(
+            "the catalog entry of {item_name:?} records no legal basis, so no licensing decision can be issued; the county bureau must add it"
+        ),
+    )
+}
+
+/// A notice's document number (文号): the office's series for the year, e.g.
+/// `371481B01〔2024〕3号`.
+pub fn notice_number(office: &str, year: i32, number: i64) -> String {
+    format!("{office}〔{year}〕{number}号")
+}
+
+/// A licence's number: the office, the year and its place in the office's licences of that year,
+/// e.g. `371481B012024000003`.
+pub fn licence_number(office: &str, year: i32, number: i64) -> String {
+    format!("{office}{year}{number:06}")
+}
+
+/// The last day a licence granted on `from` for `years` years is valid: the day before the
+/// anniversary (29 February runs to 28 February).
+pub fn licence_valid_until(from: chrono::NaiveDate, years: u16) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let year = from.year() + i32::from(years);
+    let anniversary = from
+        .with_year(year)
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(year, 3, 1))
+        .expect("a real date");
+    anniversary.pred_opt().expect("a real date")
+}
+
 /// The state `action` leads to from `from` when taken by `by`, or why it cannot be taken.
 pub fn step(from: CaseState, action: CaseAction, by: Party) -> Result<CaseState, DomainError> {
     match TRANSITIONS
@@ -556,6 +640,30 @@ mod tests {
         }
         .may_decide()
         .unwrap();
+    }
+
+    #[test]
+    fn a_licence_runs_to_the_day_before_its_anniversary_and_remedies_need_both_bodies() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(licence_valid_until(d("2024-03-01"), 5), d("2029-02-28"));
+        assert_eq!(licence_valid_until(d("2024-02-29"), 1), d("2025-02-28"));
+        assert_eq!(licence_valid_until(d("2024-02-29"), 4), d("2028-02-28"));
+        assert_eq!(notice_number("371481B01", 2024, 3), "371481B01〔2024〕3号");
+        assert_eq!(licence_number("371481H", 2025, 12), "371481H2025000012");
+        assert_eq!(
+            Remedies::require(" 乐陵市人民政府 ", "乐陵市人民法院").unwrap(),
+            Remedies {
+                reconsideration_body: "乐陵市人民政府".into(),
+                court: "乐陵市人民法院".into()
+            }
+        );
+        assert_eq!(
+            Remedies::require("乐陵市人民政府", " ").unwrap_err().code(),
+            "remedies_not_configured"
+        );
+        assert!(A::Reject.states_remedies() && A::Deny.states_remedies());
+        assert!(!A::Accept.states_remedies() && !A::Grant.states_remedies());
+        assert!(A::Grant.requires_legal_basis() && !A::Reject.requires_legal_basis());
     }
 
     #[test]

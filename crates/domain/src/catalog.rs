@@ -184,6 +184,11 @@ pub struct ItemContent {
     /// The enforcement category, for enforcement powers.
     pub category: String,
     pub materials: Vec<Material>,
+    /// The certificate a grant issues (证照名称, e.g. 食品经营许可证); empty when the decision itself
+    /// is the result.
+    pub licence: String,
+    /// How long the certificate is valid, in years; `None` for one without a term (长期有效).
+    pub licence_years: Option<u16>,
 }
 
 /// An item as a form, a JSON body or a spreadsheet row gives it: text, parsed by [`RawItem::parse`].
@@ -214,6 +219,10 @@ pub struct RawItem {
     pub service: String,
     pub category: String,
     pub materials: Vec<RawMaterial>,
+    /// The certificate a grant issues, e.g. 食品经营许可证; empty for none.
+    pub licence: String,
+    /// Its term in whole years (1–99); empty for none or for one without a term.
+    pub licence_years: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,6 +321,8 @@ impl RawItem {
             service: slug_or_zh("service", &self.service, ServiceKind::zh)?,
             category: optional_text("category", &self.category, 100)?,
             materials,
+            licence: optional_text("licence", &self.licence, 100)?,
+            licence_years: parse_years("licence_years", &self.licence_years)?,
         }
         .check()
     }
@@ -345,7 +356,44 @@ impl ItemContent {
                 "a licensing item needs a statutory limit",
             ));
         }
+        if self.licence_years.is_some() && self.licence.is_empty() {
+            return Err(DomainError::invalid(
+                "licence",
+                "填写了证照有效期，须同时填写证照名称",
+                "a licence term needs the licence's name",
+            ));
+        }
         Ok(self)
+    }
+
+    /// The legal basis as a decision cites it: the setting and implementing provisions that are
+    /// recorded, in that order.
+    pub fn legal_basis(&self) -> Vec<String> {
+        [&self.legal_basis_setting, &self.legal_basis_implementing]
+            .into_iter()
+            .map(|b| b.trim())
+            .filter(|b| !b.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// A licence term in whole years; empty means none.
+pub fn parse_years(field: &str, value: &str) -> Result<Option<u16>, DomainError> {
+    match value.trim() {
+        "" => Ok(None),
+        v => v
+            .parse::<u16>()
+            .ok()
+            .filter(|y| (1..=99).contains(y))
+            .map(Some)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    field,
+                    format!("应为 1 到 99 年，收到“{v}”"),
+                    format!("expected 1 to 99 years, got {v:?}"),
+                )
+            }),
     }
 }
 
@@ -431,7 +479,7 @@ pub fn diff(a: &ItemContent, b: &ItemContent) -> Vec<Change> {
             .collect::<Vec<_>>()
             .join("；")
     };
-    let fields: [(&'static str, String, String); 18] = [
+    let fields: [(&'static str, String, String); 20] = [
         ("name", a.name.clone(), b.name.clone()),
         ("main_item", a.main_item.clone(), b.main_item.clone()),
         (
@@ -493,6 +541,12 @@ pub fn diff(a: &ItemContent, b: &ItemContent) -> Vec<Change> {
         ("service", a.service.slug().into(), b.service.slug().into()),
         ("category", a.category.clone(), b.category.clone()),
         ("materials", materials(a), materials(b)),
+        ("licence", a.licence.clone(), b.licence.clone()),
+        (
+            "licence_years",
+            show(&a.licence_years),
+            show(&b.licence_years),
+        ),
         (
             "material_count",
             a.materials.len().to_string(),
@@ -859,6 +913,8 @@ mod tests {
             service: ServiceKind::Approval,
             category: String::new(),
             materials: vec![],
+            licence: String::new(),
+            licence_years: None,
         };
         assert_eq!(
             c.clone().check().unwrap_err().field(),

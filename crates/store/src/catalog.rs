@@ -160,6 +160,8 @@ pub(crate) struct VersionRow {
     service: String,
     category: String,
     materials: String,
+    licence: String,
+    licence_years: Option<i64>,
     created_at: String,
     published_at: Option<String>,
     lock_version: i64,
@@ -168,7 +170,8 @@ pub(crate) struct VersionRow {
 const VERSION_COLUMNS: &str = "v.number, v.status, v.valid_from, v.valid_to, v.name, v.parent_code AS main_item,
     v.item_type, v.department_code, v.legal_basis_setting, v.legal_basis_implementing, v.exercise_level,
     v.statutory_days, v.promised_days, v.fees, v.online_depth, v.max_visits, v.commitment_allowed,
-    v.tongban_allowed, v.service, v.category, v.materials, v.created_at, v.published_at, v.lock_version";
+    v.tongban_allowed, v.service, v.category, v.materials, v.licence, v.licence_years, v.created_at,
+    v.published_at, v.lock_version";
 
 fn stored<T>(r: Result<T, DomainError>) -> T {
     r.expect("stored value was checked on the way in")
@@ -199,6 +202,8 @@ impl VersionRow {
             category: self.category.clone(),
             materials: serde_json::from_str::<Vec<Material>>(&self.materials)
                 .expect("stored materials are JSON"),
+            licence: self.licence.clone(),
+            licence_years: days(self.licence_years),
         }
     }
 
@@ -329,8 +334,8 @@ impl Store {
             "INSERT INTO item_versions (item_id, number, status, valid_from, valid_to, name, parent_code, item_type,
                 department_code, legal_basis_setting, legal_basis_implementing, exercise_level, statutory_days,
                 promised_days, fees, online_depth, max_visits, commitment_allowed, tongban_allowed, service, category,
-                materials, created_at, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
+                materials, created_at, published_at, licence, licence_years)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
         )
         .bind(item_id)
         .bind(number)
@@ -356,6 +361,8 @@ impl Store {
         .bind(serde_json::to_string(&c.materials).expect("materials serialise"))
         .bind(at.clone())
         .bind(validity.map(|_| at))
+        .bind(c.licence.clone())
+        .bind(c.licence_years.map(i64::from))
         .execute(w.conn())
         .await?;
         Ok(())
@@ -540,8 +547,9 @@ impl Store {
             "UPDATE item_versions SET name = $1, parent_code = $2, item_type = $3, department_code = $4,
                 legal_basis_setting = $5, legal_basis_implementing = $6, exercise_level = $7, statutory_days = $8,
                 promised_days = $9, fees = $10, online_depth = $11, max_visits = $12, commitment_allowed = $13,
-                tongban_allowed = $14, service = $15, category = $16, materials = $17, lock_version = lock_version + 1
-             WHERE item_id = $18 AND number = $19 AND status = 'draft' AND lock_version = $20",
+                tongban_allowed = $14, service = $15, category = $16, materials = $17, licence = $18,
+                licence_years = $19, lock_version = lock_version + 1
+             WHERE item_id = $20 AND number = $21 AND status = 'draft' AND lock_version = $22",
         )
         .bind(content.name.clone())
         .bind(content.main_item.clone())
@@ -560,6 +568,8 @@ impl Store {
         .bind(content.service.slug())
         .bind(content.category.clone())
         .bind(serde_json::to_string(&content.materials).expect("materials serialise"))
+        .bind(content.licence.clone())
+        .bind(content.licence_years.map(i64::from))
         .bind(id)
         .bind(draft.number)
         .bind(lock_version)

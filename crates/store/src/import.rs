@@ -583,6 +583,8 @@ fn template(
             service: get("service"),
             category: get("category"),
             materials: by_code.get(&get("impl_code")).cloned().unwrap_or_default(),
+            // The template has no licence columns yet: a licence is set on the item's page.
+            ..RawItem::default()
         };
         match raw.parse() {
             Ok(content) if &content.department.county() != county => fail(

@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "hardening",
         include_str!("../migrations/0006_hardening.sql"),
     ),
+    (
+        7,
+        "documents",
+        include_str!("../migrations/0007_documents.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -166,9 +166,10 @@ fn material(name: &str, requirement: &str) -> RawMaterial {
     }
 }
 
-/// A licensing item (食品经营许可: 20 statutory and 10 promised working days, any-window allowed)
-/// with two required materials and one conditional, delegated to `branch` by a document dated
-/// 2023-12-20 from 2024-01-01. Returns the item and the first town the branch serves.
+/// A licensing item (食品经营许可: 20 statutory and 10 promised working days, any-window allowed;
+/// set by 食品安全法 Art. 35, a grant issues a 食品经营许可证 valid for 5 years) with two required
+/// materials and one conditional, delegated to `branch` by a document dated 2023-12-20 from
+/// 2024-01-01. Returns the item and the first town the branch serves.
 pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
     let branch = OfficeCode::parse("branch", branch).expect("a branch code");
     let county = branch.county();
@@ -177,6 +178,10 @@ pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
         name: "食品经营许可".into(),
         item_type: "licensing".into(),
         department: format!("{county}SP"),
+        legal_basis_setting: "《中华人民共和国食品安全法》第三十五条".into(),
+        legal_basis_implementing: "《食品经营许可和备案管理办法》".into(),
+        licence: "食品经营许可证".into(),
+        licence_years: "5".into(),
         exercise_level: "县级".into(),
         statutory_days: "20".into(),
         promised_days: "10".into(),

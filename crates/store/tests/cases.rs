@@ -958,3 +958,445 @@ async fn later_years_of_the_calendar_are_imported_once(db: TestDb) {
             .unwrap()
     );
 }
+
+contract_tests!(
+    notices_are_numbered_per_office_and_year_without_gaps,
+    a_grant_cites_its_basis_and_licence_and_a_refusal_names_the_remedies,
+);
+
+/// Every notice-issuing step of `cases` at `office` in `year`, by number.
+async fn numbers(s: &Store, actor: &Actor, cases: &[i64], office: &str, year: i32) -> Vec<i64> {
+    let mut numbers = Vec::new();
+    for id in cases {
+        let case = s.case(actor, *id, d("2025-06-30")).await.unwrap();
+        for n in s.notices(&case).await.unwrap() {
+            if n.office_code == office && n.year == year {
+                assert_eq!(
+                    n.doc_number,
+                    format!("{office}〔{year}〕{}号", n.number),
+                    "{n:?}"
+                );
+                numbers.push(n.number);
+            }
+        }
+    }
+    numbers.sort_unstable();
+    numbers
+}
+
+/// The 文号 of a notice once ran `tracking_no-n`, n being the step's place in the case's
+/// history, so a case's notices read -1, -3, -5 and no office had a series. Now each office
+/// numbers its notices per year from 1, with no gaps: refused steps take no number, a new year
+/// starts again, and steps taken at the same moment each get their own.
+async fn notices_are_numbered_per_office_and_year_without_gaps(db: TestDb) {
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let clerk = staff(Role::BranchClerk, BRANCH);
+    let bureau = staff(Role::CountyBureau, COUNTY);
+    // A town the branch does not serve applies at the county hall.
+    let hall_town = s
+        .all_towns(Some(
+            &tongquan_domain::codes::CountyCode::parse("c", COUNTY).unwrap(),
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.served_by.as_str() != BRANCH)
+        .unwrap()
+        .code;
+    let day = d("2024-03-01");
+    let submit = |town: TownCode| async move {
+        s.submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            day,
+        )
+        .await
+        .unwrap()
+    };
+    let mut at_branch = Vec::new();
+    let mut at_hall = Vec::new();
+    for _ in 0..3 {
+        at_branch.push(submit(town.clone()).await.id);
+        let r = submit(hall_town.clone()).await;
+        assert_eq!(r.office_code, format!("{COUNTY}H"));
+        at_hall.push(r.id);
+    }
+    let act = |actor: &Actor, id: i64, action: CaseAction, reason: &str, on: &str| {
+        let (actor, reason, on) = (actor.clone(), reason.to_owned(), d(on));
+        async move {
+            let lock = s.case(&actor, id, on).await.unwrap().lock_version;
+            let materials: &[&str] = if action == CaseAction::RequestSupplement {
+                &["场所平面图"]
+            } else {
+                &[]
+            };
+            s.act_on_case(&actor, id, step(action, &reason, materials, lock), on)
+                .await
+        }
+    };
+    // The branch: an acceptance, a supplement notice, a refusal, then a grant.
+    act(&clerk, at_branch[0], CaseAction::Accept, "", "2024-03-01")
+        .await
+        .unwrap();
+    act(
+        &clerk,
+        at_branch[1],
+        CaseAction::RequestSupplement,
+        "缺平面图",
+        "2024-03-01",
+    )
+    .await
+    .unwrap();
+    // The hall numbers its own series meanwhile.
+    act(&bureau, at_hall[0], CaseAction::Accept, "", "2024-03-01")
+        .await
+        .unwrap();
+    // A refusal the county cannot issue yet takes no number and changes nothing.
+    db.exec("UPDATE counties SET reconsideration_body = '' WHERE code = '371481'")
+        .await;
+    let e = act(
+        &clerk,
+        at_branch[2],
+        CaseAction::Reject,
+        "不属于本机关职权范围",
+        "2024-03-04",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), "remedies_not_configured", "{e:?}");
+    assert_eq!(
+        s.case(&clerk, at_branch[2], day)
+            .await
+            .unwrap()
+            .summary
+            .state,
+        "submitted"
+    );
+    db.exec("UPDATE counties SET reconsideration_body = '乐陵市人民政府' WHERE code = '371481'")
+        .await;
+    act(
+        &clerk,
+        at_branch[2],
+        CaseAction::Reject,
+        "不属于本机关职权范围",
+        "2024-03-04",
+    )
+    .await
+    .unwrap();
+    act(&clerk, at_branch[0], CaseAction::Review, "", "2024-03-04")
+        .await
+        .unwrap();
+    // A grant of a licensing item whose catalog entry records no legal basis is refused, and
+    // takes no number either.
+    db.exec(&format!(
+        "UPDATE item_versions SET legal_basis_setting = '', legal_basis_implementing = '' WHERE item_id = {item}"
+    ))
+    .await;
+    let e = act(&clerk, at_branch[0], CaseAction::Grant, "", "2024-03-05")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "no_legal_basis", "{e:?}");
+    db.exec(&format!(
+        "UPDATE item_versions SET legal_basis_setting = '《中华人民共和国食品安全法》第三十五条' WHERE item_id = {item}"
+    ))
+    .await;
+    act(&clerk, at_branch[0], CaseAction::Grant, "", "2024-03-05")
+        .await
+        .unwrap();
+    act(
+        &bureau,
+        at_hall[1],
+        CaseAction::Reject,
+        "申请事项依法不需要取得行政许可",
+        "2024-03-05",
+    )
+    .await
+    .unwrap();
+    act(&bureau, at_hall[2], CaseAction::Accept, "", "2024-03-05")
+        .await
+        .unwrap();
+    assert_eq!(
+        numbers(s, &clerk, &at_branch, BRANCH, 2024).await,
+        [1, 2, 3, 4]
+    );
+    assert_eq!(
+        numbers(s, &bureau, &at_hall, "371481H", 2024).await,
+        [1, 2, 3]
+    );
+    // Steps taken at the same moment each take the next number, none twice, none skipped.
+    let mut more = Vec::new();
+    for _ in 0..6 {
+        more.push(submit(town.clone()).await.id);
+    }
+    let accepts: Vec<_> = more
+        .iter()
+        .map(|id| {
+            let (s, clerk, id) = (s.clone(), clerk.clone(), *id);
+            tokio::spawn(async move {
+                let on = d("2024-03-06");
+                let lock = s.case(&clerk, id, on).await.unwrap().lock_version;
+                s.act_on_case(&clerk, id, step(CaseAction::Accept, "", &[], lock), on)
+                    .await
+            })
+        })
+        .collect();
+    for a in accepts {
+        a.await.unwrap().unwrap();
+    }
+    let all: Vec<i64> = at_branch.iter().chain(&more).copied().collect();
+    assert_eq!(
+        numbers(s, &clerk, &all, BRANCH, 2024).await,
+        (1..=10).collect::<Vec<_>>()
+    );
+    // A new year starts each series again.
+    act(&bureau, at_hall[2], CaseAction::Review, "", "2025-01-06")
+        .await
+        .unwrap();
+    act(
+        &bureau,
+        at_hall[2],
+        CaseAction::Deny,
+        "申请人不具备法定条件",
+        "2025-01-06",
+    )
+    .await
+    .unwrap();
+    act(&clerk, more[0], CaseAction::Review, "", "2025-01-07")
+        .await
+        .unwrap();
+    act(&clerk, more[0], CaseAction::Grant, "", "2025-01-07")
+        .await
+        .unwrap();
+    assert_eq!(numbers(s, &bureau, &at_hall, "371481H", 2025).await, [1]);
+    assert_eq!(numbers(s, &clerk, &all, BRANCH, 2025).await, [1]);
+    let case = s.case(&clerk, more[0], d("2025-01-07")).await.unwrap();
+    let grant = s.notices(&case).await.unwrap().pop().unwrap();
+    assert_eq!(
+        grant.licence.unwrap().number,
+        "371481B012025000001",
+        "licences have their own series"
+    );
+}
+
+/// A grant cites the legal basis of the item's catalog entry and issues the licence with its
+/// number, scope and term; a refusal and a denial state the reasons and name where to appeal.
+async fn a_grant_cites_its_basis_and_licence_and_a_refusal_names_the_remedies(db: TestDb) {
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let clerk = staff(Role::BranchClerk, BRANCH);
+    let day = d("2024-03-01");
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(
+            s.submit_case(
+                &Actor::Anonymous,
+                application(item, &town, "online", &["申请书", "营业执照"]),
+                day,
+            )
+            .await
+            .unwrap()
+            .id,
+        );
+    }
+    let mut lock = 1;
+    for (action, reason) in [
+        (CaseAction::Accept, ""),
+        (CaseAction::Review, ""),
+        (CaseAction::Grant, "预包装食品（含冷藏冷冻食品）销售"),
+    ] {
+        lock = s
+            .act_on_case(&clerk, ids[0], step(action, reason, &[], lock), day)
+            .await
+            .unwrap()
+            .lock_version;
+    }
+    s.act_on_case(
+        &clerk,
+        ids[1],
+        step(
+            CaseAction::Reject,
+            "申请人提交的申请不属于本机关职权范围",
+            &[],
+            1,
+        ),
+        day,
+    )
+    .await
+    .unwrap();
+    let mut lock = 1;
+    for (action, reason) in [
+        (CaseAction::Accept, ""),
+        (CaseAction::Review, ""),
+        (CaseAction::Deny, "经现场核查，经营场所与申请材料不符"),
+    ] {
+        lock = s
+            .act_on_case(&clerk, ids[2], step(action, reason, &[], lock), day)
+            .await
+            .unwrap()
+            .lock_version;
+    }
+    let notices = |id: i64| {
+        let clerk = clerk.clone();
+        async move {
+            let case = s.case(&clerk, id, day).await.unwrap();
+            s.notices(&case).await.unwrap()
+        }
+    };
+    let granted = notices(ids[0]).await;
+    assert_eq!(
+        granted.iter().map(|n| n.event).collect::<Vec<_>>(),
+        [1, 3],
+        "the acceptance and the grant, by their place in the history"
+    );
+    let grant = &granted[1];
+    assert_eq!(grant.title, "准予行政许可决定书");
+    assert_eq!(
+        grant.legal_basis,
+        [
+            "《中华人民共和国食品安全法》第三十五条",
+            "《食品经营许可和备案管理办法》"
+        ]
+    );
+    let licence = grant.licence.as_ref().unwrap();
+    assert_eq!(
+        (
+            licence.name.as_str(),
+            licence.number.as_str(),
+            licence.scope.as_str(),
+            licence.valid_from.as_str(),
+            licence.valid_until.as_deref()
+        ),
+        (
+            "食品经营许可证",
+            "371481B012024000001",
+            "预包装食品（含冷藏冷冻食品）销售",
+            "2024-03-01",
+            Some("2029-02-28")
+        )
+    );
+    assert!(grant.remedies.is_none() && granted[0].licence.is_none());
+    let remedies = |n: &tongquan_store::cases::Notice| {
+        let r = n
+            .remedies
+            .as_ref()
+            .expect("an adverse decision names the remedies");
+        (r.reconsideration_body.clone(), r.court.clone())
+    };
+    let lelling = ("乐陵市人民政府".to_owned(), "乐陵市人民法院".to_owned());
+    let rejected = notices(ids[1]).await;
+    assert_eq!(rejected[0].title, "不予受理通知书");
+    assert_eq!(remedies(&rejected[0]), lelling);
+    let denied = notices(ids[2]).await;
+    assert_eq!(denied[1].title, "不予行政许可决定书");
+    assert_eq!(remedies(&denied[1]), lelling);
+    assert!(denied[1].licence.is_none());
+    // What a notice stated stays as issued: a later change of the catalog or the county's bodies
+    // does not rewrite it.
+    db.exec("UPDATE counties SET reconsideration_body = '德州市人民政府' WHERE code = '371481'")
+        .await;
+    db.exec(&format!(
+        "UPDATE item_versions SET legal_basis_implementing = '' WHERE item_id = {item}"
+    ))
+    .await;
+    assert_eq!(remedies(&notices(ids[2]).await[1]), lelling);
+    assert_eq!(notices(ids[0]).await[1].legal_basis.len(), 2);
+
+    // An item whose version applied under records no basis takes it from the catalog entry in
+    // force on the day of the decision.
+    let bureau = staff(Role::CountyBureau, COUNTY);
+    let (bare, hall_town) = bare_licensing_item(s).await;
+    let r = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(bare, &hall_town, "online", &["申请书"]),
+            day,
+        )
+        .await
+        .unwrap();
+    let mut lock = 1;
+    for action in [CaseAction::Accept, CaseAction::Review] {
+        lock = s
+            .act_on_case(&bureau, r.id, step(action, "", &[], lock), day)
+            .await
+            .unwrap()
+            .lock_version;
+    }
+    let before = counts(s).await;
+    let e = s
+        .act_on_case(&bureau, r.id, step(CaseAction::Grant, "", &[], lock), day)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "no_legal_basis", "{e:?}");
+    assert_eq!(counts(s).await, before, "nothing written");
+    let system = Actor::System("test");
+    let draft = s.new_draft(&system, bare).await.unwrap();
+    let version = draft.draft().unwrap();
+    let content = tongquan_domain::catalog::ItemContent {
+        legal_basis_setting: "《中华人民共和国行政许可法》第十二条（测试）".into(),
+        ..version.content.clone()
+    };
+    s.update_draft(&system, bare, content, version.lock_version)
+        .await
+        .unwrap();
+    s.publish(
+        &system,
+        bare,
+        tongquan_domain::catalog::Validity::parse("2024-03-04", "").unwrap(),
+    )
+    .await
+    .unwrap();
+    let later = d("2024-03-04");
+    s.act_on_case(&bureau, r.id, step(CaseAction::Grant, "", &[], lock), later)
+        .await
+        .unwrap();
+    let case = s.case(&bureau, r.id, later).await.unwrap();
+    let grant = s.notices(&case).await.unwrap().pop().unwrap();
+    assert_eq!(
+        grant.legal_basis,
+        ["《中华人民共和国行政许可法》第十二条（测试）"]
+    );
+    assert!(grant.licence.is_none(), "the item issues no certificate");
+}
+
+/// A licensing item of 乐陵市 decided at the county hall, with no legal basis recorded, in force
+/// from 2024-01-01; and a town the hall serves for it.
+async fn bare_licensing_item(s: &Store) -> (i64, TownCode) {
+    use tongquan_domain::catalog::{RawItem, RawMaterial, Validity};
+    use tongquan_domain::codes::{BaseCode, CountyCode, ImplCode};
+    let system = Actor::System("test");
+    let county = CountyCode::parse("c", COUNTY).unwrap();
+    let content = RawItem {
+        name: "无依据测试许可".into(),
+        item_type: "licensing".into(),
+        department: format!("{COUNTY}SP"),
+        statutory_days: "20".into(),
+        online_depth: "on_site".into(),
+        service: "approval".into(),
+        materials: vec![RawMaterial {
+            name: "申请书".into(),
+            requirement: "required".into(),
+            form: "original".into(),
+            copies: "1".into(),
+            note: String::new(),
+        }],
+        ..RawItem::default()
+    }
+    .parse()
+    .unwrap();
+    let item = s
+        .create_item(
+            &system,
+            &county,
+            &ImplCode::parse("i", "11371481NOB00001").unwrap(),
+            &BaseCode::parse("b", "11371481").unwrap(),
+            content,
+        )
+        .await
+        .unwrap();
+    s.publish(&system, item.id, Validity::parse("2024-01-01", "").unwrap())
+        .await
+        .unwrap();
+    let town = s.all_towns(Some(&county)).await.unwrap()[0].code.clone();
+    (item.id, town)
+}

@@ -103,7 +103,46 @@ async fn generated_cases_follow_the_catalog_the_calendar_and_the_table(db: TestD
         }
         assert_eq!(state.slug(), summary.state);
         assert!(summary.tracking_no.starts_with(&summary.office_code));
+        // Every step that issues a notice issued one, numbered.
+        let issued: Vec<usize> = s
+            .notices(&case)
+            .await
+            .unwrap()
+            .iter()
+            .map(|n| n.event)
+            .collect();
+        let expected: Vec<usize> = (0..case.events.len())
+            .filter(|n| {
+                CaseAction::parse("a", &case.events[*n].action).is_ok_and(|a| a.notice().is_some())
+            })
+            .collect();
+        assert_eq!(issued, expected, "{}", summary.tracking_no);
     }
+    // Each office's notices run 1, 2, 3… in each year, none missing, none twice.
+    let gaps = s
+        .count_raw(
+            "SELECT COUNT(*) FROM (SELECT office_code, year, COUNT(*) AS n, MIN(number) AS lo, MAX(number) AS hi
+             FROM case_notices GROUP BY office_code, year) g WHERE lo <> 1 OR hi <> n",
+        )
+        .await
+        .unwrap();
+    assert_eq!(gaps, 0);
+    let licence_gaps = s
+        .count_raw(
+            "SELECT COUNT(*) FROM (SELECT office_code, year, COUNT(*) AS n, MIN(licence_number) AS lo,
+                MAX(licence_number) AS hi FROM case_notices WHERE licence_number IS NOT NULL
+             GROUP BY office_code, year) g WHERE lo <> 1 OR hi <> n",
+        )
+        .await
+        .unwrap();
+    assert_eq!(licence_gaps, 0);
+    assert!(
+        s.count_raw("SELECT COUNT(*) FROM case_notices WHERE licence_number IS NOT NULL")
+            .await
+            .unwrap()
+            > 0,
+        "demo grants issue licences"
+    );
     assert!(
         states.get("concluded").copied().unwrap_or(0) > 100,
         "{states:?}"
@@ -124,9 +163,31 @@ async fn generated_cases_follow_the_catalog_the_calendar_and_the_table(db: TestD
         vec!["申请书".into(), "营业执照".into()],
     )
     .unwrap();
-    s.submit_case(&Actor::Anonymous, new, d("2024-12-20"))
+    let r = s
+        .submit_case(&Actor::Anonymous, new, d("2024-12-20"))
         .await
         .unwrap();
+    // A decision taken now continues the office's series for the year.
+    let last = s
+        .count_raw(
+            "SELECT COALESCE(MAX(number), 0) FROM case_notices WHERE office_code = '371481B01' AND year = 2024",
+        )
+        .await
+        .unwrap();
+    let clerk =
+        tongquan_store::testing::staff(tongquan_domain::access::Role::BranchClerk, "371481B01");
+    let accept = tongquan_store::cases::CaseStep {
+        action: CaseAction::Accept,
+        reason: String::new(),
+        materials: Vec::new(),
+        files: Vec::new(),
+        lock_version: 1,
+    };
+    let case = s
+        .act_on_case(&clerk, r.id, accept, d("2024-12-20"))
+        .await
+        .unwrap();
+    assert_eq!(s.notices(&case).await.unwrap()[0].number, last + 1);
     let services = s
         .services(&system, None, None, PageRequest::default())
         .await

@@ -450,6 +450,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("case.reissue", "重新发放查询码", "Issue a new check code"),
     ("case.back", "返回办件", "Back to the case"),
+    (
+        "case.scope",
+        "许可范围（可选，默认为事项名称）",
+        "Scope of the licence (optional; the item by default)",
+    ),
     ("common.print", "打印", "Print"),
     (
         "common.confirm",
@@ -583,6 +588,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "申请已撤回。",
         "The application is withdrawn.",
     ),
+    ("track.notices", "通知书和决定书", "Notices and decisions"),
+    (
+        "track.print_notice",
+        "查看、打印或下载",
+        "View, print or save",
+    ),
     ("track.rate", "评价服务（好差评）", "Rate the service"),
     ("track.comment", "意见（可选）", "Comment (optional)"),
     ("track.rated", "感谢评价。", "Thank you for your rating."),
@@ -654,6 +665,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "catalog.legal_implementing",
         "实施依据",
         "Legal basis (implementing)",
+    ),
+    ("catalog.licence", "颁发证照", "Licence issued"),
+    ("catalog.licence_term", "有效期（年）", "valid for (years)"),
+    (
+        "catalog.licence_years",
+        "证照有效期（年，长期有效留空）",
+        "Licence term (years; empty for none)",
     ),
     ("catalog.exercise_level", "行使层级", "Exercise level"),
     ("catalog.category", "执法类别", "Enforcement category"),

@@ -188,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .route("/track/supply", post(pages::apply::supply).layer(DefaultBodyLimit::max(MAX_MATERIALS_BYTES)))
         .route("/track/withdraw", post(pages::apply::withdraw))
         .route("/track/rating", post(pages::apply::rate))
+        .route("/track/notices/{n}", post(pages::apply::notice))
         .route("/cases", get(pages::cases::queue))
         .route("/cases/tasks", get(pages::cases::tasks))
         .route("/cases/bundles", get(pages::bundles::list))

@@ -22,6 +22,10 @@ use tongquan_domain::{DomainError, Message, text};
 
 mod clock;
 mod handover;
+mod notices;
+
+pub(crate) use notices::number_unnumbered;
+pub use notices::{Licence, Notice};
 
 use crate::db::Sql;
 use crate::once::Once;
@@ -1741,9 +1745,9 @@ async fn insert_event(
     materials: &[String],
 ) -> Result<()> {
     let at = w.at().to_owned();
-    sqlx::query(
+    let (event_id,): (i64,) = sqlx::query_as(
         "INSERT INTO case_events (case_id, action, from_state, to_state, actor, office_code, on_day, reason, missing, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(case_id)
     .bind(action.to_owned())
@@ -1755,8 +1759,14 @@ async fn insert_event(
     .bind(reason.to_owned())
     .bind(serde_json::to_string(materials).expect("strings serialise"))
     .bind(at)
-    .execute(w.conn())
+    .fetch_one(w.conn())
     .await?;
+    // A step that issues a notice or decision issues it here, numbered in this transaction.
+    if let (Ok(action), Some(office)) = (CaseAction::parse("action", action), office)
+        && action.notice().is_some()
+    {
+        notices::issue(w, case_id, event_id, action, office, on, reason).await?;
+    }
     Ok(())
 }
 

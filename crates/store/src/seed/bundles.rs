@@ -306,6 +306,7 @@ async fn decide(w: &mut crate::write::Write, decisions: &[Decision]) -> Result<(
         let conn = w.conn();
         sql.bulk(conn).execute(&mut *conn).await?;
     }
+    crate::cases::number_unnumbered(w.conn()).await?;
     let bundles: std::collections::BTreeSet<i64> = decisions.iter().map(|d| d.0).collect();
     for bundle in bundles {
         sqlx::query(

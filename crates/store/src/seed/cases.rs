@@ -181,6 +181,8 @@ pub async fn generate(
         progress("便民服务 convenience services", made, volume.services);
     }
     out.services = made;
+    // The notices the generated steps issued, numbered per office and year as issued.
+    crate::cases::number_unnumbered(&mut tx).await?;
     tx.commit().await?;
     super::resync_ids(
         store,

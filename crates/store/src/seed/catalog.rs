@@ -5,7 +5,8 @@
 //!
 //! What the published list leaves out (materials, promised limits, online depth, 告知承诺, 通办),
 //! the document numbers and the pilot's power names are invented, and labelled 示意 where they
-//! show. Every choice is derived from codes through a fixed hash, so the demo is the same on
+//! show; the legal basis and the licence a grant issues, which it leaves out too, are matched to
+//! real laws by the item's name. Every choice is derived from codes through a fixed hash, so the demo is the same on
 //! every run. Each county is loaded once: a meta key per county makes a second run add nothing.
 
 use std::collections::HashMap;
@@ -37,7 +38,7 @@ const ACTOR: Actor = Actor::System("demo");
 const SAMPLE: &[u8] = include_bytes!("../../../../data/sample_service_items.csv");
 /// The area code (区划代码) of the county that published the sample list.
 const SAMPLE_AREA: &str = "511602000000";
-const SAMPLE_SOURCE: &str = "data/sample_service_items.csv（材料、承诺时限、办理深度、告知承诺、通办为示意补充 / materials, promised limits, online depth and flags are illustrative）";
+const SAMPLE_SOURCE: &str = "data/sample_service_items.csv（材料、承诺时限、办理深度、告知承诺、通办为示意补充，设定依据和证照按事项名称匹配法律法规补充 / materials, promised limits, online depth and flags are illustrative; legal bases and licences are matched to the laws by the item's name）";
 /// The counties of the enforcement pilot.
 pub const PILOT_COUNTIES: [&str; 2] = ["371402", "371481"];
 const ILLUSTRATIVE: &str = "（示意）";
@@ -613,8 +614,452 @@ fn enrich(county: &CountyCode, base: &BaseCode, mut c: ItemContent) -> Result<It
         c.item_type == ItemType::Licensing && !c.name.contains("注销") && roll("commitment") < 30;
     c.tongban_allowed = roll("tongban") < if convenience { 85 } else { 15 };
     c.materials = materials(&c, roll("agent") < 60);
+    legal_basis(&mut c);
     Ok(c.check()?)
 }
+
+/// The published list records no legal basis, and a licensing decision must cite one: the law
+/// that sets an item is found from the words of its name (first rule that matches), and every
+/// licensing item is implemented under the Administrative Licensing Law. Where the rule names the
+/// certificate a grant issues, the item issues it (not on a cancellation or a filing), with its
+/// statutory term where the law fixes one.
+fn legal_basis(c: &mut ItemContent) {
+    let text = format!("{}{}", c.name, c.main_item);
+    if let Some((_, law, licence, years)) = LEGAL_BASIS
+        .iter()
+        .find(|(words, ..)| words.iter().any(|w| text.contains(w)))
+    {
+        c.legal_basis_setting = (*law).to_owned();
+        if c.item_type == ItemType::Licensing
+            && !licence.is_empty()
+            && !["注销", "备案"].iter().any(|w| c.name.contains(w))
+        {
+            c.licence = (*licence).to_owned();
+            c.licence_years = *years;
+        }
+    }
+    if c.item_type == ItemType::Licensing {
+        c.legal_basis_implementing = "《中华人民共和国行政许可法》".into();
+    }
+}
+
+/// (words in an item's name, the law that sets such items, the certificate a grant issues, its
+/// term in years). Specific words come before broad ones (企业, 运输, 教育).
+type BasisRule = (
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    Option<u16>,
+);
+const LEGAL_BASIS: &[BasisRule] = &[
+    (&["教师资格"], "《教师资格条例》", "教师资格证书", None),
+    (
+        &["公章刻制", "特种行业"],
+        "《印铸刻字业暂行管理规则》",
+        "特种行业许可证",
+        None,
+    ),
+    (&["护照"], "《中华人民共和国护照法》", "", None),
+    (&["易制毒"], "《易制毒化学品管理条例》", "", None),
+    (&["剧毒"], "《危险化学品安全管理条例》", "", None),
+    (&["检疫"], "《中华人民共和国动物防疫法》", "", None),
+    (
+        &["矿山", "安全设施", "尾矿库"],
+        "《中华人民共和国安全生产法》",
+        "",
+        None,
+    ),
+    (
+        &["历史文化", "历史建筑"],
+        "《历史文化名城名镇名村保护条例》",
+        "",
+        None,
+    ),
+    (&["桥梁", "市政"], "《城市道路管理条例》", "", None),
+    (&["墓地"], "《殡葬管理条例》", "", None),
+    (&["发票"], "《中华人民共和国发票管理办法》", "", None),
+    (&["草原"], "《中华人民共和国草原法》", "", None),
+    (&["治沙"], "《中华人民共和国防沙治沙法》", "", None),
+    (&["电影"], "《电影管理条例》", "", None),
+    (&["校车"], "《校车安全管理条例》", "校车标牌", None),
+    (&["大坝"], "《水库大坝安全管理条例》", "", None),
+    (&["慈善"], "《中华人民共和国慈善法》", "", None),
+    (
+        &["蚕种", "种畜禽", "家畜", "家禽"],
+        "《中华人民共和国畜牧法》",
+        "种畜禽生产经营许可证",
+        None,
+    ),
+    (&["健身气功"], "《健身气功管理办法》", "", None),
+    (
+        &["乡村医生"],
+        "《乡村医生从业管理条例》",
+        "乡村医生执业证书",
+        None,
+    ),
+    (&["不动产"], "《不动产登记暂行条例》", "不动产权证书", None),
+    (&["提灌站", "机电"], "《中华人民共和国水法》", "", None),
+    (&["增殖放流", "鱼类"], "《中华人民共和国渔业法》", "", None),
+    (
+        &["荒山", "荒地", "荒滩"],
+        "《中华人民共和国土地管理法》",
+        "",
+        None,
+    ),
+    (
+        &["通航"],
+        "《中华人民共和国内河交通安全管理条例》",
+        "",
+        None,
+    ),
+    (&["临时性建筑", "占道"], "《城市道路管理条例》", "", None),
+    (
+        &["食品"],
+        "《中华人民共和国食品安全法》第三十五条",
+        "食品经营许可证",
+        Some(5),
+    ),
+    (
+        &["药品", "医疗器械"],
+        "《中华人民共和国药品管理法》",
+        "药品经营许可证",
+        Some(5),
+    ),
+    (&["兽药"], "《兽药管理条例》", "兽药经营许可证", Some(5)),
+    (
+        &["种子", "种苗", "菌种"],
+        "《中华人民共和国种子法》",
+        "种子生产经营许可证",
+        Some(5),
+    ),
+    (&["农药"], "《农药管理条例》", "", None),
+    (&["饲料"], "《饲料和饲料添加剂管理条例》", "", None),
+    (&["生鲜乳"], "《乳品质量安全监督管理条例》", "", None),
+    (
+        &["动物防疫", "动物诊疗", "屠宰"],
+        "《中华人民共和国动物防疫法》",
+        "",
+        None,
+    ),
+    (&["水产苗种", "养殖"], "《中华人民共和国渔业法》", "", None),
+    (
+        &["渔业", "捕捞", "渔船"],
+        "《中华人民共和国渔业法》",
+        "",
+        None,
+    ),
+    (&["野生动物"], "《中华人民共和国野生动物保护法》", "", None),
+    (
+        &["野生植物"],
+        "《中华人民共和国野生植物保护条例》",
+        "",
+        None,
+    ),
+    (
+        &["林木", "采伐", "林地", "林草", "森林", "木材"],
+        "《中华人民共和国森林法》",
+        "",
+        None,
+    ),
+    (
+        &["拖拉机", "联合收割机", "农业机械"],
+        "《农业机械安全监督管理条例》",
+        "",
+        None,
+    ),
+    (
+        &["网络预约出租汽车", "出租汽车", "巡游"],
+        "《网络预约出租汽车经营服务管理暂行办法》",
+        "",
+        None,
+    ),
+    (
+        &[
+            "道路运输",
+            "客运",
+            "货运",
+            "货物运输",
+            "旅客运输",
+            "运输证",
+            "机动车维修",
+            "驾驶员培训",
+            "运输",
+        ],
+        "《中华人民共和国道路运输条例》",
+        "",
+        None,
+    ),
+    (
+        &["公路", "非公路标志", "超限"],
+        "《中华人民共和国公路法》",
+        "",
+        None,
+    ),
+    (&["娱乐"], "《娱乐场所管理条例》", "娱乐经营许可证", None),
+    (
+        &["互联网上网"],
+        "《互联网上网服务营业场所管理条例》",
+        "网络文化经营许可证",
+        None,
+    ),
+    (
+        &["演出"],
+        "《营业性演出管理条例》",
+        "营业性演出许可证",
+        None,
+    ),
+    (&["印刷", "出版物", "音像"], "《印刷业管理条例》", "", None),
+    (&["广播", "电视", "卫星"], "《广播电视管理条例》", "", None),
+    (&["文物"], "《中华人民共和国文物保护法》", "", None),
+    (&["旅行社"], "《旅行社条例》", "旅行社业务经营许可证", None),
+    (
+        &["体育", "滑雪", "游泳", "潜水", "攀岩"],
+        "《全民健身条例》",
+        "",
+        None,
+    ),
+    (&["护士"], "《护士条例》", "护士执业证书", Some(5)),
+    (&["医师"], "《中华人民共和国医师法》", "医师执业证书", None),
+    (
+        &["母婴保健"],
+        "《中华人民共和国母婴保健法》",
+        "母婴保健技术服务执业许可证",
+        Some(3),
+    ),
+    (&["放射"], "《放射诊疗管理规定》", "放射诊疗许可证", None),
+    (
+        &["医疗机构", "诊所", "门诊", "卫生院"],
+        "《医疗机构管理条例》",
+        "医疗机构执业许可证",
+        None,
+    ),
+    (
+        &["公共场所", "卫生许可"],
+        "《公共场所卫生管理条例》",
+        "公共场所卫生许可证",
+        Some(4),
+    ),
+    (&["饮用水", "供水"], "《城市供水条例》", "", None),
+    (
+        &["劳务派遣"],
+        "《中华人民共和国劳动合同法》第五十七条",
+        "劳务派遣经营许可证",
+        Some(3),
+    ),
+    (
+        &["人力资源服务", "职业中介"],
+        "《人力资源市场暂行条例》",
+        "人力资源服务许可证",
+        None,
+    ),
+    (
+        &["职业技能", "培训"],
+        "《中华人民共和国民办教育促进法》",
+        "",
+        None,
+    ),
+    (
+        &["学校", "幼儿园", "教育", "学历"],
+        "《中华人民共和国教育法》",
+        "办学许可证",
+        None,
+    ),
+    (&["入学", "休学"], "《中华人民共和国义务教育法》", "", None),
+    (&["公证"], "《中华人民共和国公证法》", "", None),
+    (&["律师"], "《中华人民共和国律师法》", "", None),
+    (
+        &["基层法律服务"],
+        "《基层法律服务工作者管理办法》",
+        "",
+        None,
+    ),
+    (&["宗教"], "《宗教事务条例》", "", None),
+    (&["社会团体"], "《社会团体登记管理条例》", "", None),
+    (
+        &["民办非企业", "社会服务机构"],
+        "《民办非企业单位登记管理暂行条例》",
+        "",
+        None,
+    ),
+    (&["基金会"], "《基金会管理条例》", "", None),
+    (
+        &["养老机构"],
+        "《中华人民共和国老年人权益保障法》",
+        "",
+        None,
+    ),
+    (&["殡葬", "公墓"], "《殡葬管理条例》", "", None),
+    (
+        &["合作社"],
+        "《中华人民共和国农民专业合作社法》",
+        "营业执照",
+        None,
+    ),
+    (
+        &["企业", "公司", "个体工商户", "合伙", "分支机构", "营业执照"],
+        "《中华人民共和国市场主体登记管理条例》",
+        "营业执照",
+        None,
+    ),
+    (&["计量"], "《中华人民共和国计量法》", "", None),
+    (
+        &["特种设备", "锅炉", "电梯", "压力容器"],
+        "《中华人民共和国特种设备安全法》",
+        "",
+        None,
+    ),
+    (
+        &["危险化学品"],
+        "《危险化学品安全管理条例》",
+        "危险化学品经营许可证",
+        Some(3),
+    ),
+    (
+        &["烟花爆竹"],
+        "《烟花爆竹安全管理条例》",
+        "烟花爆竹经营（零售）许可证",
+        None,
+    ),
+    (
+        &["烟草"],
+        "《中华人民共和国烟草专卖法》",
+        "烟草专卖零售许可证",
+        None,
+    ),
+    (
+        &["民用爆炸", "爆破"],
+        "《民用爆炸物品安全管理条例》",
+        "",
+        None,
+    ),
+    (&["消防"], "《中华人民共和国消防法》", "", None),
+    (
+        &["户口", "户籍", "迁移"],
+        "《中华人民共和国户口登记条例》",
+        "",
+        None,
+    ),
+    (&["枪支", "弹药"], "《中华人民共和国枪支管理法》", "", None),
+    (&["保安"], "《保安服务管理条例》", "", None),
+    (&["旅馆"], "《旅馆业治安管理办法》", "特种行业许可证", None),
+    (
+        &["集会", "游行", "大型群众性活动", "焰火"],
+        "《大型群众性活动安全管理条例》",
+        "",
+        None,
+    ),
+    (
+        &["取水"],
+        "《取水许可和水资源费征收管理条例》",
+        "取水许可证",
+        Some(5),
+    ),
+    (&["水土保持"], "《中华人民共和国水土保持法》", "", None),
+    (
+        &["河道", "水利", "洪", "堤防", "水库", "水工程"],
+        "《中华人民共和国水法》",
+        "",
+        None,
+    ),
+    (&["排水", "污水"], "《城镇排水与污水处理条例》", "", None),
+    (&["燃气"], "《城镇燃气管理条例》", "燃气经营许可证", None),
+    (
+        &["垃圾", "市容", "环境卫生", "户外广告"],
+        "《城市市容和环境卫生管理条例》",
+        "",
+        None,
+    ),
+    (
+        &["城市道路", "挖掘", "占用"],
+        "《城市道路管理条例》",
+        "",
+        None,
+    ),
+    (&["绿地", "树木", "绿化"], "《城市绿化条例》", "", None),
+    (
+        &["施工许可", "建筑工程施工"],
+        "《中华人民共和国建筑法》第七条",
+        "建筑工程施工许可证",
+        None,
+    ),
+    (
+        &["规划", "建设工程", "建设项目选址", "乡村建设"],
+        "《中华人民共和国城乡规划法》",
+        "",
+        None,
+    ),
+    (
+        &["土地", "用地", "建设用地", "宅基地"],
+        "《中华人民共和国土地管理法》",
+        "",
+        None,
+    ),
+    (
+        &["采矿", "探矿", "矿产", "矿业"],
+        "《中华人民共和国矿产资源法》",
+        "",
+        None,
+    ),
+    (&["测绘"], "《中华人民共和国测绘法》", "", None),
+    (
+        &["房地产", "商品房", "预售"],
+        "《城市房地产开发经营管理条例》",
+        "",
+        None,
+    ),
+    (&["物业"], "《物业管理条例》", "", None),
+    (&["人防", "防空"], "《中华人民共和国人民防空法》", "", None),
+    (
+        &["环境影响", "环评"],
+        "《中华人民共和国环境影响评价法》",
+        "",
+        None,
+    ),
+    (&["排污"], "《排污许可管理条例》", "排污许可证", Some(5)),
+    (
+        &["辐射", "放射性"],
+        "《放射性同位素与射线装置安全和防护条例》",
+        "辐射安全许可证",
+        Some(5),
+    ),
+    (
+        &["危险废物"],
+        "《中华人民共和国固体废物污染环境防治法》",
+        "危险废物经营许可证",
+        None,
+    ),
+    (&["雷电", "气象", "气球"], "《气象灾害防御条例》", "", None),
+    (&["节能"], "《中华人民共和国节约能源法》", "", None),
+    (
+        &["投资项目", "核准"],
+        "《企业投资项目核准和备案管理条例》",
+        "",
+        None,
+    ),
+    (
+        &["代理记账"],
+        "《代理记账管理办法》",
+        "代理记账许可证书",
+        None,
+    ),
+    (&["粮食"], "《粮食流通管理条例》", "", None),
+    (&["电力", "供电"], "《电力供应与使用条例》", "", None),
+    (
+        &["船", "水路", "港口", "航道"],
+        "《中华人民共和国内河交通安全管理条例》",
+        "",
+        None,
+    ),
+    (
+        &["安全生产", "安全评价"],
+        "《中华人民共和国安全生产法》",
+        "",
+        None,
+    ),
+    (&["地名"], "《地名管理条例》", "", None),
+    (&["档案"], "《中华人民共和国档案法》", "", None),
+    (&["结婚", "婚姻"], "《婚姻登记条例》", "", None),
+];
 
 /// (words in an item's name, the material such an item plausibly asks for), in the order a guide
 /// lists them.

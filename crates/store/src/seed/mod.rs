@@ -20,7 +20,7 @@ use crate::write::Write;
 use crate::{Result, Store, StoreError};
 
 /// Bumped when the shipped reference data changes.
-const REFERENCE_VERSION: &str = "dezhou-nbs2023-v2";
+const REFERENCE_VERSION: &str = "dezhou-nbs2023-v3";
 const HOURS: &str = "工作日 9:00-12:00，13:30-17:30";
 
 /// Loads counties, towns, boundaries, offices and departments, unless this version of them is
@@ -59,6 +59,15 @@ pub async fn load_reference(store: &Store) -> Result<bool> {
             &mut w,
             "INSERT INTO counties (code, name, seat_lat, seat_lon, source, ordinal) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
             vec![c.code.to_string().into(), c.name.clone().into(), c.seat.lat.into(), c.seat.lon.into(), c.source.clone().into(), (i as i64).into()],
+        )
+        .await?;
+    }
+    // Where each county's adverse decisions are challenged; a body already configured is kept.
+    for (code, body, court) in REMEDY_BODIES {
+        exec(
+            &mut w,
+            "UPDATE counties SET reconsideration_body = $1, court = $2 WHERE code = $3 AND reconsideration_body = '' AND court = ''",
+            vec![body.into(), court.into(), code.into()],
         )
         .await?;
     }
@@ -181,6 +190,26 @@ pub async fn load_reference(store: &Store) -> Result<bool> {
     w.commit().await?;
     Ok(true)
 }
+
+/// (county, reconsideration body, court) for Dezhou's counties. Under the 2023 行政复议法 (Art.
+/// 24) a decision of a county department — the approval bureau and its branches — is reconsidered
+/// by the county's people's government; 天衢新区's administrative committee is an agency of the
+/// city, so the city government hears it, and its cases go to the court of the development zone
+/// it grew from. Suits go to the basic people's court of the county (行政诉讼法 Art. 18).
+pub const REMEDY_BODIES: [(&str, &str, &str); 12] = [
+    ("371402", "德州市德城区人民政府", "德州市德城区人民法院"),
+    ("371403", "德州市陵城区人民政府", "德州市陵城区人民法院"),
+    ("371422", "宁津县人民政府", "宁津县人民法院"),
+    ("371423", "庆云县人民政府", "庆云县人民法院"),
+    ("371424", "临邑县人民政府", "临邑县人民法院"),
+    ("371425", "齐河县人民政府", "齐河县人民法院"),
+    ("371426", "平原县人民政府", "平原县人民法院"),
+    ("371427", "夏津县人民政府", "夏津县人民法院"),
+    ("371428", "武城县人民政府", "武城县人民法院"),
+    ("371471", "德州市人民政府", "德州经济技术开发区人民法院"),
+    ("371481", "乐陵市人民政府", "乐陵市人民法院"),
+    ("371482", "禹城市人民政府", "禹城市人民法院"),
+];
 
 /// A value bound into a seeding statement.
 enum Value {

@@ -171,6 +171,8 @@ struct TrackPage {
     bundle: Option<tongquan_store::bundles::Bundle>,
     /// What the office's latest supplement notice asks for.
     asked: Vec<String>,
+    /// The notices and decisions the case's steps issued, each to print or save.
+    notices: Vec<tongquan_store::cases::Notice>,
     done: Option<&'static str>,
     error: Option<AppError>,
 }
@@ -215,6 +217,7 @@ async fn track_page(
         case: None,
         bundle: None,
         asked: Vec::new(),
+        notices: Vec::new(),
         done,
         error,
     };
@@ -228,6 +231,7 @@ async fn track_page(
                     .find(|e| e.action == CaseAction::RequestSupplement.slug())
                     .map(|e| e.materials.clone())
                     .unwrap_or_default();
+                page.notices = s.store.notices(&case).await?;
                 page.case = Some(*case);
             }
             Ok(Tracked::Bundle(bundle)) => page.bundle = Some(*bundle),
@@ -256,6 +260,27 @@ pub async fn track(
     f: FormData,
 ) -> Result<Response, PageError> {
     track_page(&s, &client, &v, &uri, Some(&f), None, None).await
+}
+
+/// A notice or decision of the applicant's case, as the printable page staff see. The number and
+/// code come in the form body, and prove the case through the same throttled check as the tracking
+/// page: a wrong code is not found, and guessing closes the number.
+pub async fn notice(
+    State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Path(n): Path<String>,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let case = s
+        .store
+        .track_case(
+            f.text("tracking_no"),
+            f.text("check_code"),
+            &client,
+            s.today(),
+        )
+        .await?;
+    super::cases::notice_page(&s, case, &n).await
 }
 
 /// Hands in the materials a supplement notice asked for.

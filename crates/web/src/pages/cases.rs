@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tongquan_domain::case::{CaseAction, CaseState, Channel, Handover, TaskKind};
 use tongquan_domain::catalog::Material;
-use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask};
+use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask, Notice};
 
 use super::{Chrome, Pager, confirmed, render, render_page, saved};
 use crate::AppState;
@@ -352,19 +352,48 @@ pub async fn reissue_code(
 #[template(path = "notice.html")]
 struct NoticePage {
     case: Case,
-    n: usize,
-    title: String,
+    notice: Notice,
+    /// The issuing office's name.
     office: String,
-    legal_basis: Vec<String>,
 }
 
 impl NoticePage {
     fn event(&self) -> &tongquan_store::cases::CaseEvent {
-        &self.case.events[self.n]
+        &self.case.events[self.notice.event]
     }
 
     fn is(&self, action: &str) -> bool {
-        self.event().action == action
+        self.notice.action == action
+    }
+
+    /// 通知书 or 决定书, as the notice calls itself.
+    fn document(&self) -> &'static str {
+        if self.notice.title.ends_with("通知书") {
+            "通知书"
+        } else {
+            "决定书"
+        }
+    }
+
+    fn states_remedies(&self) -> bool {
+        CaseAction::parse("action", &self.notice.action).is_ok_and(CaseAction::states_remedies)
+    }
+
+    fn reconsideration_days(&self) -> u32 {
+        tongquan_domain::case::RECONSIDERATION_DAYS
+    }
+
+    fn litigation_months(&self) -> u32 {
+        tongquan_domain::case::LITIGATION_MONTHS
+    }
+
+    /// The day of the grant a revocation undoes.
+    fn granted_on(&self) -> Option<&str> {
+        self.case.events[..self.notice.event]
+            .iter()
+            .rev()
+            .find(|e| e.action == CaseAction::Grant.slug())
+            .map(|e| e.on_day.as_str())
     }
 }
 
@@ -377,30 +406,19 @@ pub async fn notice(
     v.staff()?;
     let id = item_id(&id).map_err(|e| e.0)?;
     let case = s.store.case(&v.actor, id, s.today()).await?;
-    let n = crate::extract::parse_int("n", &n)?;
-    let no_notice = || AppError::from(tongquan_store::StoreError::not_found("notice", n));
-    let event = usize::try_from(n)
-        .ok()
-        .and_then(|n| case.events.get(n))
-        .ok_or_else(no_notice)?;
-    let title = CaseAction::parse("action", &event.action)
-        .ok()
-        .and_then(CaseAction::notice)
-        .ok_or_else(no_notice)?
-        .zh;
-    let content = s.store.applied_version(&case).await?.content;
-    let legal_basis = [
-        content.legal_basis_setting,
-        content.legal_basis_implementing,
-    ]
-    .into_iter()
-    .filter(|b| !b.is_empty())
-    .collect();
+    notice_page(&s, case, &n).await
+}
+
+/// The printable notice the `n`-th step of `case` issued, the same for staff and for the applicant;
+/// `case` is one the caller has proven they may see.
+pub async fn notice_page(s: &AppState, case: Case, n: &str) -> Result<Response, PageError> {
+    let n = crate::extract::parse_int("n", n)?;
+    let n = usize::try_from(n)
+        .map_err(|_| AppError::from(tongquan_store::StoreError::not_found("notice", n)))?;
+    let notice = s.store.notice(&case, n).await?;
     render(&NoticePage {
-        office: office_name(&s, &case.summary.office_code).await?,
-        title,
-        n: n as usize,
-        legal_basis,
+        office: office_name(s, &notice.office_code).await?,
+        notice,
         case,
     })
 }

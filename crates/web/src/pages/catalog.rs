@@ -227,6 +227,8 @@ pub fn raw_item(form: &FormData) -> RawItem {
         service: f("service"),
         category: f("category"),
         materials,
+        licence: f("licence"),
+        licence_years: f("licence_years"),
     }
 }
 
