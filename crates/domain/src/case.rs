@@ -36,6 +36,7 @@ kinds!(
         RequestSupplement = "request_supplement", "一次性告知补正", "request a supplement";
         Supply = "supply", "补齐材料", "supply materials";
         Review = "review", "开始审查", "start review";
+        Examine = "examine", "审核", "examine (first sign-off)";
         Grant = "grant", "准予许可", "grant";
         Deny = "deny", "不予许可", "deny";
         Conclude = "conclude", "办结出证", "conclude";
@@ -268,6 +269,8 @@ pub const TRANSITIONS: &[Transition] = &[
     ),
     t(S::SupplementRequested, A::Supply, S::Submitted, Applicant),
     t(S::Accepted, A::Review, S::UnderReview, Office),
+    // 审核: a first sign-off; where the county requires two people, the decision waits for it.
+    t(S::UnderReview, A::Examine, S::UnderReview, Office),
     t(S::UnderReview, A::Grant, S::Granted, Office),
     t(S::UnderReview, A::Deny, S::Denied, Office),
     t(S::Granted, A::Conclude, S::Concluded, Office),
@@ -297,7 +300,46 @@ impl CaseState {
     }
 }
 
+/// 审核 then 审批: where the county requires two people for an item, a decision (准予/不予许可)
+/// needs an examination since the review began, by someone other than the one deciding. `events`
+/// are the case's steps so far, oldest first, as (action, who took it).
+pub fn check_four_eyes<'a>(
+    action: CaseAction,
+    events: impl DoubleEndedIterator<Item = (&'a str, &'a str)>,
+    decider: &str,
+) -> Result<(), DomainError> {
+    if !action.is_decision() {
+        return Ok(());
+    }
+    let examiners: Vec<&str> = events
+        .rev()
+        .take_while(|(a, _)| *a != A::Review.slug())
+        .filter(|(a, _)| *a == A::Examine.slug())
+        .map(|(_, who)| who)
+        .collect();
+    if examiners.is_empty() {
+        return Err(DomainError::rule(
+            "four_eyes_required",
+            "本事项的许可决定须先经另一名工作人员审核，再由有决定权的人员审批",
+            "this item's decision needs an examination by another member of staff first",
+        ));
+    }
+    if examiners.iter().all(|who| *who == decider) {
+        return Err(DomainError::rule(
+            "four_eyes_required",
+            "审核人与审批人不能是同一人，请由另一名有决定权的工作人员审批",
+            "the one who examined cannot also decide: another member of staff with decision rights must",
+        ));
+    }
+    Ok(())
+}
+
 impl CaseAction {
+    /// 准予 or 不予许可: the decision on the application itself.
+    pub fn is_decision(self) -> bool {
+        matches!(self, A::Grant | A::Deny)
+    }
+
     /// Actions that must say why (a refusal, a notice of what is missing).
     pub fn needs_reason(self) -> bool {
         matches!(self, A::Reject | A::Deny | A::RequestSupplement | A::Revoke)
@@ -522,6 +564,23 @@ impl Party {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_two_person_decision_needs_another_examiner_since_review_began() {
+        let run = |events: &[(&'static str, &'static str)], action, decider| {
+            check_four_eyes(action, events.iter().copied(), decider).map_err(|e| e.code())
+        };
+        let reviewed = [("accept", "wang"), ("review", "wang")];
+        assert_eq!(run(&reviewed, A::Grant, "wang"), Err("four_eyes_required"));
+        let examined = [("accept", "wang"), ("review", "wang"), ("examine", "wang")];
+        assert_eq!(run(&examined, A::Grant, "wang"), Err("four_eyes_required"));
+        assert_eq!(run(&examined, A::Deny, "li"), Ok(()));
+        // An examination before a new review does not count.
+        let stale = [("review", "wang"), ("examine", "li"), ("review", "wang")];
+        assert_eq!(run(&stale, A::Grant, "wang"), Err("four_eyes_required"));
+        // Other steps are not decisions.
+        assert_eq!(run(&reviewed, A::Conclude, "wang"), Ok(()));
+    }
 
     #[test]
     fn the_table_is_a_function_and_every_state_is_reachable() {

@@ -32,3 +32,6 @@ CREATE TABLE once_keys (
     PRIMARY KEY (scope, once_key)
 );
 CREATE INDEX once_keys_created ON once_keys (created_at);
+
+-- 审核 then 审批: a county may require that an item's decisions are signed off by two people.
+ALTER TABLE items ADD COLUMN four_eyes BIGINT NOT NULL DEFAULT 0;

@@ -852,3 +852,37 @@ impl Store {
         Ok(outcome)
     }
 }
+
+impl Store {
+    /// Whether the item's decisions need two people (审核 then 审批).
+    pub async fn four_eyes(&self, item_id: i64) -> Result<bool> {
+        let (flag,): (i64,) = sqlx::query_as("SELECT four_eyes FROM items WHERE id = $1")
+            .bind(item_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::not_found("item", item_id))?;
+        Ok(flag != 0)
+    }
+
+    /// A county requires, or stops requiring, that an item's decisions are examined by one member
+    /// of staff and made by another. Cases under review follow the setting from their next step.
+    pub async fn set_four_eyes(&self, actor: &Actor, item_id: i64, required: bool) -> Result<()> {
+        let item = self.item(actor, item_id, None).await?;
+        ensure_may_manage(actor, ResourceKind::Item, &item.scope(), "item", item_id)?;
+        let mut w = self.write(actor).await?;
+        sqlx::query("UPDATE items SET four_eyes = $1 WHERE id = $2")
+            .bind(crate::db::flag(required))
+            .bind(item_id)
+            .execute(w.conn())
+            .await?;
+        w.audit(
+            "item.four_eyes",
+            "item",
+            &item_id.to_string(),
+            &item.scope(),
+            serde_json::json!({ "required": required }),
+        );
+        w.commit().await?;
+        Ok(())
+    }
+}

@@ -87,7 +87,95 @@ contract_tests!(
     a_commitment_is_decided_at_once_and_a_false_one_revokes_and_flags,
     hearings_stop_the_clock_and_extensions_need_the_bureau,
     one_application_sent_at_once_twice_is_one_case,
+    a_two_person_item_is_examined_by_one_clerk_and_decided_by_another,
 );
+
+/// 审核 then 审批: where the county requires it, no clerk decides alone.
+async fn a_two_person_item_is_examined_by_one_clerk_and_decided_by_another(db: TestDb) {
+    let s = &db.store;
+    let (item, town) = delegated_item(s, BRANCH).await;
+    let day = d("2024-03-01");
+    let first = staff(Role::BranchClerk, BRANCH);
+    let second = match first.clone() {
+        Actor::Staff(mut st) => {
+            st.id += 1;
+            st.username = tongquan_domain::codes::Username::parse("u", "second.clerk").unwrap();
+            Actor::Staff(st)
+        }
+        other => other,
+    };
+    assert_eq!(
+        s.set_four_eyes(&first, item, true)
+            .await
+            .unwrap_err()
+            .code(),
+        "forbidden",
+        "a window does not set the county's rules"
+    );
+    s.set_four_eyes(&staff(Role::CountyBureau, "371481"), item, true)
+        .await
+        .unwrap();
+    assert!(s.four_eyes(item).await.unwrap());
+    let r = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            day,
+        )
+        .await
+        .unwrap();
+    let mut lock = 1;
+    for action in [CaseAction::Accept, CaseAction::Review] {
+        lock = s
+            .act_on_case(&first, r.id, step(action, "", &[], lock), day)
+            .await
+            .unwrap()
+            .lock_version;
+    }
+    let before = counts(s).await;
+    for (who, action) in [(&first, CaseAction::Grant), (&first, CaseAction::Deny)] {
+        let e = s
+            .act_on_case(who, r.id, step(action, "理由", &[], lock), day)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "four_eyes_required");
+    }
+    lock = s
+        .act_on_case(
+            &first,
+            r.id,
+            step(CaseAction::Examine, "材料齐全，建议准予", &[], lock),
+            day,
+        )
+        .await
+        .unwrap()
+        .lock_version;
+    let e = s
+        .act_on_case(&first, r.id, step(CaseAction::Grant, "", &[], lock), day)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        "four_eyes_required",
+        "the examiner does not also decide"
+    );
+    assert_eq!(counts(s).await.1, before.1);
+    let granted = s
+        .act_on_case(&second, r.id, step(CaseAction::Grant, "", &[], lock), day)
+        .await
+        .unwrap();
+    assert_eq!(granted.summary.state, "granted");
+    let who: Vec<(&str, &str)> = granted
+        .events
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert!(
+        who.contains(&("examine", "branch-clerk.test#2000"))
+            && who.contains(&("grant", "second.clerk#2001")),
+        "{who:?}"
+    );
+}
 
 /// A double click sends the same form twice at the same moment: both get the first receipt.
 async fn one_application_sent_at_once_twice_is_one_case(db: TestDb) {

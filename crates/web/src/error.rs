@@ -79,7 +79,10 @@ impl AppError {
                 | "plan.empty_pool"
                 | "plan.too_few_officers"
                 | "plan.quota_exceeds_pool" => StatusCode::UNPROCESSABLE_ENTITY,
-                "visit_cap" | "no_notice_of_rights" | "legal_review_required" => {
+                "visit_cap"
+                | "no_notice_of_rights"
+                | "legal_review_required"
+                | "four_eyes_required" => {
                     StatusCode::CONFLICT
                 }
                 "plan.invalid_parameter" | "plan.duplicate_id" => StatusCode::BAD_REQUEST,

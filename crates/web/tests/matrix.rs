@@ -666,6 +666,11 @@ fn policy() -> Vec<Entry> {
             .own(403)
             .at(|s, c| one("id", s.item_for(c.role)))
             .body(|_, _| Payload::Json(json!({ "valid_from": "2024-06-01" }))),
+        r("PUT", "/api/v1/items/{id}/four-eyes")
+            .roles(CATALOG)
+            .own(403)
+            .at(|s, c| one("id", s.item_for(c.role)))
+            .body(|_, _| Payload::Json(json!({ "required": false }))),
         r("GET", "/api/v1/items/{id}/diff")
             .public()
             .at(|s, c| one("id", s.item_for(c.role)))
@@ -1023,6 +1028,11 @@ fn policy() -> Vec<Entry> {
             .own(403)
             .at(|s, c| one("id", s.item_for(c.role)))
             .body(|_, _| form(&[("valid_from", "2024-07-01"), ("valid_to", "")])),
+        r("POST", "/catalog/items/{id}/four-eyes")
+            .roles(CATALOG)
+            .own(403)
+            .at(|s, c| one("id", s.item_for(c.role)))
+            .body(|_, _| form(&[])),
         r("GET", "/catalog/items/{id}/diff")
             .staff()
             .at(|s, c| one("id", s.item_for(c.role)))

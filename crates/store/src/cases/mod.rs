@@ -11,8 +11,8 @@ use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
 use tongquan_domain::calendar::{Calendar, Extension, Pause, PauseReason};
 use tongquan_domain::case::{
     CaseAction, CaseState, Channel, FOLLOW_UP_DAYS, Handover, HandoverState, Party, Rating,
-    TaskKind, TaskOutcome, VERIFICATION_DAYS, VerificationMethod, Window, check_materials,
-    missing_materials, step,
+    TaskKind, TaskOutcome, VERIFICATION_DAYS, VerificationMethod, Window, check_four_eyes,
+    check_materials, missing_materials, step,
 };
 use tongquan_domain::catalog::{Requirement, ServiceKind, parse_date};
 use tongquan_domain::codes::{OfficeCode, TownCode};
@@ -1009,6 +1009,15 @@ impl Store {
         let to = step(from, s.action, party)?;
         if party == Party::Office {
             case.handover_state()?.may_decide()?;
+            if s.action.is_decision() && self.four_eyes(case.summary.item_id).await? {
+                check_four_eyes(
+                    s.action,
+                    case.events
+                        .iter()
+                        .map(|e| (e.action.as_str(), e.actor.as_str())),
+                    &actor.audit_name(),
+                )?;
+            }
         }
         if s.action == CaseAction::Revoke
             && !case

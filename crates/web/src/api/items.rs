@@ -162,6 +162,33 @@ pub struct Publish {
     pub valid_to: Option<String>,
 }
 
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FourEyes {
+    /// Whether a decision (准予/不予许可) needs an examination (审核) by another member of staff first.
+    pub required: bool,
+}
+
+/// A county sets whether the item's decisions need two people: one examines (`examine` step),
+/// another with decision rights grants or denies. Refused decisions answer 409 `four_eyes_required`.
+#[utoipa::path(put, path = "/api/v1/items/{id}/four-eyes", tag = "catalog",
+    params(("id" = i64, Path, description = "Item id")), request_body = FourEyes,
+    responses((status = 200, body = FourEyes), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn set_four_eyes(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<FourEyes>,
+) -> ApiResult<FourEyes> {
+    v.staff()?;
+    let id = item_id(&id)?;
+    s.store.set_four_eyes(&v.actor, id, b.required).await?;
+    Ok(Json(FourEyes {
+        required: s.store.four_eyes(id).await?,
+    }))
+}
+
 /// Publishes the open draft for a period that must not overlap published ones.
 #[utoipa::path(post, path = "/api/v1/items/{id}/publish", tag = "catalog",
     params(("id" = i64, Path, description = "Item id")), request_body = Publish,

@@ -34,6 +34,8 @@ struct ItemPage {
     c: Chrome,
     item: Item,
     can_edit: bool,
+    /// 审核 then 审批: decisions need two people.
+    four_eyes: bool,
     editor: Option<Editor>,
     departments: Vec<Department>,
     choices: Choices,
@@ -102,6 +104,7 @@ async fn page(
         .await?
         .items;
     let page = ItemPage {
+        four_eyes: s.store.four_eyes(item.id).await?,
         choices: Choices::load(&s.store, &c, None).await?,
         depths: c.choices::<OnlineDepth>(),
         requirements: c.choices::<Requirement>(),
@@ -188,6 +191,22 @@ pub async fn publish(
     match result {
         Ok(()) => Ok(saved(&format!("/catalog/items/{id}"))),
         Err(e) => page(&s, &v, &uri, id, Some(e), None).await,
+    }
+}
+
+/// A county sets whether the item's decisions need two people (审核 then 审批).
+pub async fn four_eyes(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    v.staff()?;
+    let id = item_id(&id).map_err(|e| e.0)?;
+    match s.store.set_four_eyes(&v.actor, id, form.checked("required")).await {
+        Ok(()) => Ok(saved(&format!("/catalog/items/{id}"))),
+        Err(e) => page(&s, &v, &uri, id, Some(e.into()), None).await,
     }
 }
 
