@@ -90,6 +90,11 @@ impl AppError {
                 "stale" | "taken" => StatusCode::CONFLICT,
                 "bad_credentials" => StatusCode::UNAUTHORIZED,
                 "locked" => StatusCode::TOO_MANY_REQUESTS,
+                // A rule of the law or the product refused the request: the client's to change,
+                // never a server error, even for a rule not listed above.
+                _ if matches!(e, StoreError::Domain(DomainError::Rule { .. })) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
