@@ -82,9 +82,7 @@ impl AppError {
                 "visit_cap"
                 | "no_notice_of_rights"
                 | "legal_review_required"
-                | "four_eyes_required" => {
-                    StatusCode::CONFLICT
-                }
+                | "four_eyes_required" => StatusCode::CONFLICT,
                 "plan.invalid_parameter" | "plan.duplicate_id" => StatusCode::BAD_REQUEST,
                 "not_found" => StatusCode::NOT_FOUND,
                 "stale" | "taken" => StatusCode::CONFLICT,
@@ -315,5 +313,44 @@ impl IntoResponse for Open311Error {
             "description": format!("{}: {} / {}", e.code(), m.en, m.zh),
         }]);
         (status, axum::Json(body)).into_response()
+    }
+}
+
+/// The errors axum answers by itself, before any handler runs, come as text/plain: a path segment
+/// that is not UTF-8 once percent-decoded (`/api/v1/towns/%FF`), a raw body over the limit. Under
+/// /api they become problem+json and under /open311 that standard's shape, like every other error
+/// there and as the OpenAPI document says.
+pub async fn plain_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    let (api, open311) = (path.starts_with("/api/"), path.starts_with("/open311/"));
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(api || open311) || !plain {
+        return res;
+    }
+    let e = match res.status() {
+        StatusCode::BAD_REQUEST => {
+            let text = axum::body::to_bytes(res.into_body(), 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            AppError::MalformedBody {
+                field: None,
+                detail: text,
+            }
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge {
+            limit: crate::BODY_LIMIT,
+        },
+        _ => return res,
+    };
+    if api {
+        ApiError(e).into_response()
+    } else {
+        Open311Error(e).into_response()
     }
 }
