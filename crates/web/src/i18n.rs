@@ -456,7 +456,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Scope of the licence (optional; the item by default)",
     ),
     ("common.print", "打印", "Print"),
-    ("catalog.four_eyes", "许可决定须两人办理：一人审核，另一名有决定权的人员审批", "Decisions need two people: one examines, another with decision rights decides"),
+    (
+        "catalog.four_eyes",
+        "许可决定须两人办理：一人审核，另一名有决定权的人员审批",
+        "Decisions need two people: one examines, another with decision rights decides",
+    ),
     (
         "common.confirm",
         "我已核对，确认此操作（不可撤回）",

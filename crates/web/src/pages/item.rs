@@ -204,7 +204,11 @@ pub async fn four_eyes(
 ) -> Result<Response, PageError> {
     v.staff()?;
     let id = item_id(&id).map_err(|e| e.0)?;
-    match s.store.set_four_eyes(&v.actor, id, form.checked("required")).await {
+    match s
+        .store
+        .set_four_eyes(&v.actor, id, form.checked("required"))
+        .await
+    {
         Ok(()) => Ok(saved(&format!("/catalog/items/{id}"))),
         Err(e) => page(&s, &v, &uri, id, Some(e.into()), None).await,
     }
