@@ -11,7 +11,7 @@ use common::TestApp;
 use tokio::net::TcpListener;
 use tongquan_store::Backend;
 use tongquan_store::testing::TestDb;
-use tongquan_web::serve::HEADER_TIMEOUT;
+use tongquan_web::serve::{BODY_TIMEOUT, HEADER_TIMEOUT};
 
 async fn served() -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let db = TestDb::new(Backend::Sqlite)
@@ -68,5 +68,33 @@ async fn a_slow_client_is_cut_off_and_a_prompt_one_is_served() {
         "the partial request was not served: {}",
         slow.1
     );
+    let _ = stop.send(());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_trickled_in_is_cut_off() {
+    let (addr, stop) = served().await;
+    let (elapsed, answer) = tokio::task::spawn_blocking(move || {
+        // The headers promise 100 bytes of body; one comes, then nothing.
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(
+            b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nu",
+        )
+        .unwrap();
+        // Whatever the server does, answer or hang up, it must not keep waiting.
+        let start = Instant::now();
+        s.set_read_timeout(Some(BODY_TIMEOUT + Duration::from_secs(10)))
+            .unwrap();
+        let mut first = [0u8; 64];
+        let n = s.read(&mut first).unwrap_or(0);
+        (start.elapsed(), String::from_utf8_lossy(&first[..n]).into_owned())
+    })
+    .await
+    .unwrap();
+    assert!(
+        elapsed < BODY_TIMEOUT + Duration::from_secs(10),
+        "a trickled body held its connection for {elapsed:?}"
+    );
+    assert!(!answer.starts_with("HTTP/1.1 2"), "{answer}");
     let _ = stop.send(());
 }
