@@ -13,9 +13,11 @@ use tongquan_domain::catalog::{Material, ServiceKind, parse_date};
 use tongquan_domain::codes::{CountyCode, TownCode};
 
 use crate::cases::{
-    Attachment, CaseSummary, NewCase, Receipt, check_hash, handed_in, insert_case, new_check_code,
+    Attachment, CaseSummary, NewCase, Receipt, check_hash, files_fingerprint, handed_in,
+    insert_case, new_check_code,
 };
 use crate::db::Sql;
+use crate::once::Once;
 use crate::throttle::{Client, Secret};
 use crate::write::ensure_may_manage;
 use crate::{Page, PageRequest, Result, Store, StoreError};
@@ -59,6 +61,16 @@ pub struct NewBundle {
 }
 
 impl NewBundle {
+    /// What the application asks for, for telling a repeat under one idempotency key.
+    pub fn fingerprint(&self) -> serde_json::Value {
+        json!({
+            "template": self.template_id, "town": self.town.as_str(),
+            "applicant": self.applicant.as_str(), "name": self.applicant_name,
+            "contact": self.contact, "channel": self.channel.slug(), "materials": self.materials,
+            "files": files_fingerprint(&self.files),
+        })
+    }
+
     /// The applicant's part is what a single application asks for, checked the same way.
     pub fn parse(template_id: i64, applicant: NewCase) -> Self {
         Self {
@@ -76,7 +88,7 @@ impl NewBundle {
 
 /// What a bundle application returns: its tracking number, each sub-case's, and once only the
 /// check code that opens all of them.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct BundleReceipt {
     pub id: i64,
     pub tracking_no: String,
@@ -302,6 +314,28 @@ impl Store {
         new: NewBundle,
         today: NaiveDate,
     ) -> Result<BundleReceipt> {
+        self.submit_bundle_once(actor, new, today, None).await
+    }
+
+    /// [`Self::submit_bundle`], answered once per idempotency key: a repeat gets the first receipt.
+    pub async fn submit_bundle_once(
+        &self,
+        actor: &Actor,
+        new: NewBundle,
+        today: NaiveDate,
+        once: Option<&Once>,
+    ) -> Result<BundleReceipt> {
+        self.answered_once(once, self.write_bundle(actor, new, today, once))
+            .await
+    }
+
+    async fn write_bundle(
+        &self,
+        actor: &Actor,
+        new: NewBundle,
+        today: NaiveDate,
+        once: Option<&Once>,
+    ) -> Result<BundleReceipt> {
         let template = self.bundle_template(new.template_id, today).await?;
         let handed = handed_in(&new.materials, &new.files);
         let listed: Vec<(&str, bool)> = template
@@ -385,13 +419,17 @@ impl Store {
             },
             json!({ "template": template.id, "cases": cases.iter().map(|c| &c.tracking_no).collect::<Vec<_>>() }),
         );
-        w.commit().await?;
-        Ok(BundleReceipt {
+        let receipt = BundleReceipt {
             id,
             tracking_no,
             check_code,
             cases,
-        })
+        };
+        if let Some(o) = once {
+            o.remember(w.conn(), self.clock().now(), &receipt).await?;
+        }
+        w.commit().await?;
+        Ok(receipt)
     }
 
     /// A bundle with all its sub-cases, for staff who reach the county or any of its sub-cases.

@@ -95,7 +95,28 @@ impl Once {
     }
 }
 
+impl Store {
+    /// Runs `write` unless its key was answered before; `write` stores its answer with
+    /// [`Once::remember`] in its own transaction. The same request sent twice at once: the one
+    /// that commits first answers both.
+    pub(crate) async fn answered_once<T: DeserializeOwned>(
+        &self,
+        once: Option<&Once>,
+        write: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        if let Some(o) = once
+            && let Some(first) = o.replay(self).await?
+        {
+            return Ok(first);
+        }
+        match (write.await, once) {
+            (Err(e), Some(o)) if lost_race(&e) => o.replay(self).await?.ok_or(e),
+            (result, _) => result,
+        }
+    }
+}
+
 /// Whether a write failed because another with the same key committed first.
-pub(crate) fn lost_race(e: &StoreError) -> bool {
+fn lost_race(e: &StoreError) -> bool {
     matches!(e, StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation())
 }

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 use tongquan_domain::DomainError;
+use tongquan_store::once::Once;
 use tongquan_store::throttle::Client;
 
 use crate::error::AppError;
@@ -42,12 +43,35 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-/// Whose idempotency keys a request uses: a staff member's, else its client's, so one party
-/// cannot replay another's answer (which may carry a check code).
-pub fn once_scope(v: &crate::session::Viewer, client: &Client) -> String {
-    match v.actor.staff() {
+/// An application's idempotency key, from the API's `Idempotency-Key` header or a form's
+/// one-time `once` field, in its party's scope: a staff member's, else the client's, so one party
+/// cannot replay another's answer (which carries a check code).
+pub fn once_key(
+    key: Option<&str>,
+    v: &crate::session::Viewer,
+    client: &Client,
+    request: &serde_json::Value,
+) -> Result<Option<Once>, DomainError> {
+    let scope = match v.actor.staff() {
         Some(staff) => format!("staff:{}", staff.id),
         None => format!("client:{client}"),
+    };
+    key.map(|k| Once::new(scope, k, request)).transpose()
+}
+
+/// The `Idempotency-Key` header, if sent; a value that is not text is kept so it is refused.
+pub fn idempotency_header(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or(""))
+}
+
+/// A fresh one-time token for an application form, or the one a refused form carried.
+pub fn form_once(typed: &str) -> String {
+    if typed.is_empty() {
+        crate::session::new_token()
+    } else {
+        typed.to_owned()
     }
 }
 

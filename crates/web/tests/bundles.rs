@@ -230,6 +230,8 @@ async fn a_bundle_is_applied_for_once_and_followed_on_the_api_and_the_pages(db: 
         .map(|(i, m)| (format!("material_{i}"), m.to_string()))
         .collect();
     fields.extend(names.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let once = common::between(&form.body, r#"name="once" value=""#, "\"").to_owned();
+    fields.push(("once", once.as_str()));
     let file_fields: Vec<String> = (0..MATERIALS.len()).map(|i| format!("file_{i}")).collect();
     let pdf: &[u8] = b"%PDF-1.4 bundle";
     let files: Vec<(&str, &str, &[u8])> = file_fields
@@ -252,6 +254,14 @@ async fn a_bundle_is_applied_for_once_and_followed_on_the_api_and_the_pages(db: 
     assert_eq!(count(&t, cases).await, before + 4);
     let page_no = common::between(&page.body, r#"id="tracking-no">"#, "<").to_owned();
     let page_code = common::between(&page.body, r#"id="check-code">"#, "<").to_owned();
+    // Sent again (a refresh), the form's one-time token brings back the same receipt.
+    let again = post_multipart(&t, &url, &cookies, multipart(&fields, &files)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(
+        common::between(&again.body, r#"id="tracking-no">"#, "<"),
+        page_no
+    );
+    assert_eq!(count(&t, cases).await, before + 4, "no second bundle");
     let b = t.sign_in("ll.bureau").await;
     let track = t
         .post_form(

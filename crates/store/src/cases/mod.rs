@@ -65,6 +65,19 @@ pub struct Attachment {
     pub upload: Upload,
 }
 
+/// Uploaded files as a request's fingerprint sees them: material and digest.
+pub(crate) fn files_fingerprint(files: &[Attachment]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .map(|f| {
+            (
+                f.material.clone(),
+                hex::encode(Sha256::digest(&f.upload.bytes)),
+            )
+        })
+        .collect()
+}
+
 /// Names of the materials handed in: on paper or as a file, each once.
 pub(crate) fn handed_in(materials: &[String], files: &[Attachment]) -> Vec<String> {
     let mut all: Vec<String> = Vec::new();
@@ -88,9 +101,7 @@ impl NewCase {
             "item": self.item_id, "town": self.town.as_str(), "applicant": self.applicant.as_str(),
             "name": self.applicant_name, "contact": self.contact, "channel": self.channel.slug(),
             "materials": self.materials, "commitment": self.commitment,
-            "files": self.files.iter()
-                .map(|f| (f.material.clone(), hex::encode(Sha256::digest(&f.upload.bytes))))
-                .collect::<Vec<_>>(),
+            "files": files_fingerprint(&self.files),
         })
     }
 
@@ -410,14 +421,9 @@ impl Store {
         today: NaiveDate,
         once: Option<&Once>,
     ) -> Result<Receipt> {
-        if let Some(o) = once
-            && let Some(first) = o.replay(self).await?
-        {
-            return Ok(first);
-        }
-        let p = self.prepare_case(actor, &new, today).await?;
-        let check_code = new_check_code();
-        let written = async {
+        self.answered_once(once, async {
+            let p = self.prepare_case(actor, &new, today).await?;
+            let check_code = new_check_code();
             let mut w = self.write(actor).await?;
             let receipt = insert_case(&mut w, actor, &p, &check_code, None, today).await?;
             if let Some(o) = once {
@@ -425,13 +431,8 @@ impl Store {
             }
             w.commit().await?;
             Ok(receipt)
-        }
-        .await;
-        match (written, once) {
-            // The same request, sent twice at once: the one that committed first answers both.
-            (Err(e), Some(o)) if crate::once::lost_race(&e) => o.replay(self).await?.ok_or(e),
-            (result, _) => result,
-        }
+        })
+        .await
     }
 
     /// Every check an application must pass before anything is written, and its routing.

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use tongquan_domain::bundle::TemplateSpec;
 use tongquan_domain::codes::CountyCode;
@@ -17,7 +17,7 @@ use super::cases::TrackQuery;
 use super::items::item_id;
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ClientAddr, Query};
+use crate::extract::{ApiJson, ClientAddr, Query, idempotency_header, once_key};
 use crate::params::{opt, paging};
 use crate::session::Viewer;
 
@@ -104,12 +104,16 @@ pub struct BundleApplication {
 
 /// Applies for every item of a template at once: one sub-case per item, each routed to its own
 /// competent office; the receipt's one check code opens the bundle and every sub-case.
+/// An `Idempotency-Key` header makes a retry return the first receipt, as for `POST /api/v1/cases`.
 #[utoipa::path(post, path = "/api/v1/bundles", tag = "cases", request_body = BundleApplication,
+    params(("Idempotency-Key" = Option<String>, Header, description = "8 to 128 visible ASCII characters, e.g. a UUID")),
     responses((status = 201, body = BundleReceipt), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     v: Viewer,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
     ApiJson(a): ApiJson<BundleApplication>,
 ) -> Result<(StatusCode, Json<BundleReceipt>), ApiError> {
     let applicant = NewCase::parse(
@@ -122,13 +126,16 @@ pub async fn create(
         &a.channel,
         a.materials,
     )?;
+    let new = NewBundle::parse(a.template_id, applicant);
+    let once = once_key(
+        idempotency_header(&headers),
+        &v,
+        &client,
+        &new.fingerprint(),
+    )?;
     let receipt = s
         .store
-        .submit_bundle(
-            &v.actor,
-            NewBundle::parse(a.template_id, applicant),
-            s.today(),
-        )
+        .submit_bundle_once(&v.actor, new, s.today(), once.as_ref())
         .await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }

@@ -11,14 +11,13 @@ use tongquan_domain::case::{
 use tongquan_domain::codes::OfficeCode;
 use tongquan_store::Page;
 use tongquan_store::cases::{Case, CaseFilter, CaseStep, CaseSummary, CaseTask, NewCase, Receipt};
-use tongquan_store::once::Once;
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiResult;
 use super::items::item_id;
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ClientAddr, Query, once_scope};
+use crate::extract::{ApiJson, ClientAddr, Query, idempotency_header, once_key};
 use crate::params::{opt, paging};
 use crate::session::Viewer;
 
@@ -73,14 +72,12 @@ pub async fn create(
         a.materials,
     )?;
     new.commitment = a.commitment;
-    let once = match headers.get("idempotency-key") {
-        Some(key) => Some(Once::new(
-            once_scope(&v, &client),
-            key.to_str().unwrap_or(""),
-            &new.fingerprint(),
-        )?),
-        None => None,
-    };
+    let once = once_key(
+        idempotency_header(&headers),
+        &v,
+        &client,
+        &new.fingerprint(),
+    )?;
     let receipt = s
         .store
         .submit_case_once(&v.actor, new, s.today(), once.as_ref())

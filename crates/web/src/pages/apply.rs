@@ -12,7 +12,6 @@ use tongquan_domain::case::{CaseAction, Rating};
 use tongquan_domain::catalog::{Material, Requirement};
 use tongquan_store::cases::{Case, CaseStep, Receipt, Tracked};
 use tongquan_store::geography::Town;
-use tongquan_store::once::Once;
 use tongquan_store::throttle::Client;
 
 use super::cases::Words;
@@ -20,7 +19,7 @@ use super::{Chrome, render, render_page};
 use crate::AppState;
 use crate::api::items::item_id;
 use crate::error::{AppError, PageError};
-use crate::extract::{ClientAddr, FormData, MaterialsForm, once_scope};
+use crate::extract::{ClientAddr, FormData, MaterialsForm, form_once, once_key};
 use crate::session::Viewer;
 
 #[derive(Template)]
@@ -47,12 +46,7 @@ impl ApplyPage {
     /// The form's one-time token: sent twice (a double click, a refresh), the application is
     /// taken once and the first receipt shown again. A refused form keeps its token.
     fn once(&self) -> String {
-        let typed = self.typed("once");
-        if typed.is_empty() {
-            crate::session::new_token()
-        } else {
-            typed
-        }
+        form_once(&self.typed("once"))
     }
 
     fn required(&self, m: &Material) -> bool {
@@ -122,10 +116,8 @@ pub async fn submit(
     let result = async {
         let mut new = form.online_application(id)?;
         new.commitment = form.fields.checked("commitment");
-        let once = match form.fields.text("once") {
-            "" => None,
-            key => Some(Once::new(once_scope(&v, &client), key, &new.fingerprint())?),
-        };
+        let key = Some(form.fields.text("once")).filter(|k| !k.is_empty());
+        let once = once_key(key, &v, &client, &new.fingerprint())?;
         Ok::<_, AppError>(
             s.store
                 .submit_case_once(&Actor::Anonymous, new, s.today(), once.as_ref())

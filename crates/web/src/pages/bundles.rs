@@ -16,7 +16,7 @@ use super::{Chrome, Pager, render, render_page};
 use crate::AppState;
 use crate::api::items::item_id;
 use crate::error::{AppError, PageError};
-use crate::extract::{ClientAddr, FormData, MaterialsForm};
+use crate::extract::{ClientAddr, FormData, MaterialsForm, form_once, once_key};
 use crate::params::paging;
 use crate::session::Viewer;
 
@@ -54,6 +54,11 @@ impl ApplyPage {
         self.typed
             .as_ref()
             .map_or_else(String::new, |f| f.text(name).to_owned())
+    }
+
+    /// The form's one-time token: sent twice, the application is taken once.
+    fn once(&self) -> String {
+        form_once(&self.typed("once"))
     }
 
     fn kinds(&self) -> Vec<(&'static str, String)> {
@@ -120,14 +125,12 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let id = item_id(&id).map_err(|e| e.0)?;
     let result = async {
-        let applicant = form.online_application(0)?;
+        let new = NewBundle::parse(id, form.online_application(0)?);
+        let key = Some(form.fields.text("once")).filter(|k| !k.is_empty());
+        let once = once_key(key, &v, &client, &new.fingerprint())?;
         Ok::<_, AppError>(
             s.store
-                .submit_bundle(
-                    &Actor::Anonymous,
-                    NewBundle::parse(id, applicant),
-                    s.today(),
-                )
+                .submit_bundle_once(&Actor::Anonymous, new, s.today(), once.as_ref())
                 .await?,
         )
     }
