@@ -25,7 +25,12 @@ pub enum StoreError {
     #[error("wrong username or password")]
     BadCredentials,
     #[error("too many wrong {}; try again after {until}", match secret { Secret::Password => "passwords", Secret::CheckCode => "check codes" })]
-    Throttled { secret: Secret, until: String },
+    Throttled {
+        secret: Secret,
+        until: String,
+        /// Seconds until a guess is allowed again (HTTP Retry-After).
+        seconds: i64,
+    },
     #[error("audit chain broken: {0}")]
     Chain(#[from] ChainBreak),
     #[error("configuration: {0}")]
@@ -80,7 +85,7 @@ impl StoreError {
                 self.to_string(),
             ),
             Self::BadCredentials => Message::new("用户名或密码错误", self.to_string()),
-            Self::Throttled { secret, until } => Message::new(
+            Self::Throttled { secret, until, .. } => Message::new(
                 match secret {
                     Secret::Password => format!("密码错误次数过多，请于 {until} 后再试"),
                     Secret::CheckCode => {

@@ -172,6 +172,7 @@ impl Store {
                 return Err(StoreError::Throttled {
                     secret,
                     until: clock::display(lifts),
+                    seconds: (lifts - now).num_seconds().max(1),
                 });
             }
         }

@@ -233,6 +233,10 @@ impl IntoResponse for ApiError {
         e.log();
         let status = e.status();
         let m = e.message();
+        let retry_after = match &e {
+            AppError::Store(StoreError::Throttled { seconds, .. }) => Some(*seconds),
+            _ => None,
+        };
         let body = Problem {
             kind: format!("/problems/{}", e.code()),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
@@ -251,6 +255,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         res
     }
 }

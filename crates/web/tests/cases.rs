@@ -98,7 +98,14 @@ async fn check_codes_cannot_be_guessed_and_a_window_issues_a_new_one(db: TestDb)
     for _ in 0..5 {
         assert_problem(&track(wrong.into()).await, 404, "not_found");
     }
-    let p = assert_problem(&track(code.clone()).await, 429, "locked");
+    let locked = track(code.clone()).await;
+    let wait: i64 = locked.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&wait), "Retry-After {wait}");
+    let p = assert_problem(&locked, 429, "locked");
     assert!(
         p["messages"]["zh-CN"]
             .as_str()
