@@ -319,6 +319,21 @@ impl Store {
         ))
     }
 
+    /// A batch the actor may delegate under. Callers check this before looking anything else up,
+    /// so a caller without the power learns nothing from the answer (not even whether an item
+    /// code exists in the county).
+    pub async fn batch_to_delegate(&self, actor: &Actor, batch_id: i64) -> Result<Batch> {
+        let batch = self.batch(batch_id).await?;
+        ensure_may_manage(
+            actor,
+            ResourceKind::Delegation,
+            &batch_scope(&batch.county_code),
+            "batch",
+            batch_id,
+        )?;
+        Ok(batch)
+    }
+
     /// Hands items to recipients under a batch, from `validity.from`. Every item must be one of
     /// the batch's county, every recipient a town office or town of that county; enforcement
     /// powers go to towns, other items to offices. Pairs already in the batch are left as they are.
@@ -331,14 +346,7 @@ impl Store {
         recipients: &[Recipient],
         validity: Validity,
     ) -> Result<usize> {
-        let batch = self.batch(batch_id).await?;
-        ensure_may_manage(
-            actor,
-            ResourceKind::Delegation,
-            &batch_scope(&batch.county_code),
-            "batch",
-            batch_id,
-        )?;
+        let batch = self.batch_to_delegate(actor, batch_id).await?;
         if items.is_empty() || recipients.is_empty() {
             return Err(DomainError::Required {
                 field: if items.is_empty() {

@@ -314,6 +314,18 @@ async fn delegation_and_where_to_apply_over_the_api(db: TestDb) {
         )["field"],
         "items[0]"
     );
+    // Without the power to delegate in the county, nothing is looked up: a code that exists and
+    // one that does not get the same 403.
+    for code in ["11371481DLG00001", "11371481NOSUCH01"] {
+        let probe =
+            json!({ "items": [code], "recipients": ["371481B01"], "valid_from": "2024-02-01" });
+        assert_problem(
+            &t.api(Method::POST, &delegations, Some("dc.bureau"), Some(probe))
+                .await,
+            403,
+            "forbidden",
+        );
+    }
     let outside = json!({ "items": ["11371481DLG00001"], "recipients": ["371402B01"], "valid_from": "2024-02-01" });
     assert_problem(
         &t.api(Method::POST, &delegations, Some("ll.bureau"), Some(outside))

@@ -147,7 +147,7 @@ pub async fn delegate(
 ) -> ApiResult<Delegated> {
     v.staff()?;
     let id = parse_int("id", &id)?;
-    let batch = s.store.batch(id).await?;
+    let batch = s.store.batch_to_delegate(&v.actor, id).await?;
     let mut items = Vec::with_capacity(d.items.len());
     for (i, code) in d.items.iter().enumerate() {
         let code = ImplCode::parse(&format!("items[{i}]"), code)?;

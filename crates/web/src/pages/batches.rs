@@ -257,7 +257,7 @@ pub async fn delegate(
     v.staff()?;
     let id = parse_int("id", &id)?;
     let result = async {
-        let batch = s.store.batch(id).await?;
+        let batch = s.store.batch_to_delegate(&v.actor, id).await?;
         let mut items = Vec::new();
         for code in codes(form.text("items")) {
             let code = ImplCode::parse("items", code)?;
