@@ -661,11 +661,7 @@ impl Store {
     }
 
     /// The case a tracking number and check code prove, if they do; the caller counts the attempt.
-    pub(crate) async fn proven_case(
-        &self,
-        tracking_no: &str,
-        check_code: &str,
-    ) -> Result<Option<i64>> {
+    async fn proven_case(&self, tracking_no: &str, check_code: &str) -> Result<Option<i64>> {
         let tracking_no = tracking_no.trim();
         let row: Option<(i64, String)> =
             sqlx::query_as("SELECT id, check_hash FROM cases WHERE tracking_no = $1")

@@ -128,17 +128,10 @@ pub async fn report(
         Err(e) => Err(e.into()),
     };
     match filed {
-        Ok((lead, code)) => render_page(
-            &StatusPage {
-                c: Chrome::new(&v, &uri, "report"),
-                w: LeadWords(v.lang),
-                id: lead.id,
-                code,
-                lead: Some(TimedLead::of(lead, s.now())),
-                error: None,
-            },
-            &None,
-        ),
+        Ok((lead, code)) => {
+            let timed = TimedLead::of(lead, s.now());
+            status_page(&v, &uri, timed.lead.id, code, Ok(Some(timed)))
+        }
         Err(e) => report_page(&s, &v, &uri, Some(f), Some(e.into())).await,
     }
 }
@@ -157,13 +150,8 @@ struct StatusPage {
 }
 
 /// A report's number, asking for its follow-up code.
-pub async fn status(
-    State(_): State<AppState>,
-    v: Viewer,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    follow_page(&v, &uri, parse_int("id", &id)?, None).await
+pub async fn status(v: Viewer, uri: Uri, Path(id): Path<String>) -> Result<Response, PageError> {
+    status_page(&v, &uri, parse_int("id", &id)?, None, Ok(None))
 }
 
 /// A report's progress for its reporter: the code comes in the form body, out of addresses.
@@ -176,38 +164,33 @@ pub async fn follow(
     f: FormData,
 ) -> Result<Response, PageError> {
     let id = parse_int("id", &id)?;
-    match s
+    let lead = s
         .store
         .followed_lead(id, f.text("check_code"), &client)
         .await
-    {
-        Ok(lead) => render_page(
-            &StatusPage {
-                c: Chrome::new(&v, &uri, "report"),
-                w: LeadWords(v.lang),
-                id,
-                code: None,
-                lead: Some(TimedLead::of(lead, s.now())),
-                error: None,
-            },
-            &None,
-        ),
-        Err(e) => follow_page(&v, &uri, id, Some(e.into())).await,
-    }
+        .map(|lead| Some(TimedLead::of(lead, s.now())));
+    status_page(&v, &uri, id, None, lead.map_err(AppError::from))
 }
 
-async fn follow_page(
+/// The report page: the report once shown (with its code when just filed), else the form asking
+/// for the code, with why the last one was refused.
+fn status_page(
     v: &Viewer,
     uri: &Uri,
     id: i64,
-    error: Option<AppError>,
+    code: Option<String>,
+    lead: Result<Option<TimedLead>, AppError>,
 ) -> Result<Response, PageError> {
+    let (lead, error) = match lead {
+        Ok(lead) => (lead, None),
+        Err(e) => (None, Some(e)),
+    };
     let page = StatusPage {
         c: Chrome::new(v, uri, "report"),
         w: LeadWords(v.lang),
         id,
-        code: None,
-        lead: None,
+        code,
+        lead,
         error,
     };
     render_page(&page, &page.error)
