@@ -125,7 +125,7 @@ async fn run(store: tongquan_store::Store, config: &Config) -> Result<ExitCode> 
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr()?;
     println!("  serving:  http://{addr}");
-    tokio::spawn(escalate_hazards(store.clone()));
+    tokio::spawn(hourly(store.clone()));
     let app = tongquan_web::router(AppState::new(
         store.clone(),
         WebConfig {
@@ -137,8 +137,10 @@ async fn run(store: tongquan_store::Store, config: &Config) -> Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// Overdue hazards go up to their county department: at start, then every hour.
-async fn escalate_hazards(store: tongquan_store::Store) {
+/// Work that falls due with the date, at start and then every hour: overdue hazards go up to
+/// their county department, and cases whose office lost its power under a batch that transfers
+/// them move to the county body.
+async fn hourly(store: tongquan_store::Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3_600));
     loop {
         tick.tick().await;
@@ -150,6 +152,11 @@ async fn escalate_hazards(store: tongquan_store::Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(n, "overdue hazards escalated"),
             Err(e) => tracing::warn!(error = %e, "hazard escalation failed"),
+        }
+        match store.transfer_cases(today).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "cases transferred after their power ended"),
+            Err(e) => tracing::warn!(error = %e, "case transfer failed"),
         }
     }
 }

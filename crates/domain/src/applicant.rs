@@ -60,6 +60,26 @@ impl ApplicantId {
         &self.code
     }
 
+    /// A person's birth date, as the ID number gives it.
+    pub fn born(&self) -> Option<NaiveDate> {
+        match self.kind {
+            ApplicantKind::Person => NaiveDate::parse_from_str(&self.code[6..14], "%Y%m%d").ok(),
+            ApplicantKind::Enterprise => None,
+        }
+    }
+
+    /// An ID number whose holder is born after `today` was mistyped or made up.
+    pub fn check_born_by(&self, field: &str, today: NaiveDate) -> Result<(), DomainError> {
+        match self.born() {
+            Some(born) if born > today => Err(DomainError::invalid(
+                field,
+                format!("身份证号码中的出生日期 {born} 晚于今天 {today}"),
+                format!("the ID number's birth date {born} is after today {today}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The code as shown to anyone but its holder: an ID number keeps its region and last four.
     pub fn masked(&self) -> String {
         match self.kind {
@@ -207,6 +227,22 @@ mod tests {
         assert_eq!(enterprise(made.as_str()).unwrap(), made);
         let made = ApplicantId::complete(ApplicantKind::Person, "37140219900101123").unwrap();
         assert_eq!(person(made.as_str()).unwrap(), made);
+    }
+
+    #[test]
+    fn a_birth_date_after_today_is_refused() {
+        let today: NaiveDate = "2026-12-08".parse().unwrap();
+        let born_tomorrow = ApplicantId::complete(ApplicantKind::Person, "37140220261209123").unwrap();
+        assert_eq!(
+            born_tomorrow.check_born_by("applicant_id", today).unwrap_err().field(),
+            Some("applicant_id")
+        );
+        let born_today = ApplicantId::complete(ApplicantKind::Person, "37140220261208123").unwrap();
+        born_today.check_born_by("applicant_id", today).unwrap();
+        enterprise("91350100M000100Y43")
+            .unwrap()
+            .check_born_by("applicant_id", today)
+            .unwrap();
     }
 
     #[test]

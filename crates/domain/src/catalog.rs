@@ -632,6 +632,17 @@ kinds!(
 );
 
 kinds!(
+    /// What becomes of a case received while an office held a power, when the power is suspended
+    /// or revoked before the case is decided. Competence is judged on the day of receipt, so by
+    /// default the office decides it (legal certainty for the applicant); a batch may instead
+    /// hand such cases to the county body, with a record of the hand-over the applicant sees.
+    OpenCases, "授权终止时在办件", "open cases when the power ends" {
+        Stay = "stay", "由原承办机构继续办结", "stay with the office until decided";
+        Transfer = "transfer", "移交县级承办机构办理", "transferred to the county body";
+    }
+);
+
+kinds!(
     /// What happened to a delegation after it was made; each is a record of its own.
     DelegationEventKind, "赋权变更", "delegation change" {
         Suspend = "suspend", "暂停", "suspended";
@@ -726,13 +737,23 @@ pub fn delegation_status(
 }
 
 /// Whether a change may be recorded on a delegation in its current state: nothing after a
-/// revocation, no suspension of a suspended one, no resumption of an active one.
+/// revocation, no suspension of a suspended one, no resumption of an active one, and nothing
+/// effective before the delegation itself began (a change cannot reach back past its start).
 pub fn check_event(
     current: DelegationStatus,
     kind: DelegationEventKind,
     reason: &str,
+    valid_from: NaiveDate,
+    effective: NaiveDate,
 ) -> Result<String, DomainError> {
     let reason = text::bounded("reason", reason, 500)?;
+    if effective < valid_from {
+        return Err(DomainError::invalid(
+            "effective",
+            format!("生效日期 {effective} 早于该赋权的起始日期 {valid_from}"),
+            format!("effective {effective} is before the delegation began on {valid_from}"),
+        ));
+    }
     let allowed = match kind {
         DelegationEventKind::Suspend => matches!(
             current,
@@ -877,19 +898,34 @@ mod tests {
             delegation_status(from, Some(d("2024-06-01")), &[], d("2024-06-01")),
             DelegationStatus::Expired
         );
-        assert!(check_event(DelegationStatus::Revoked, DelegationEventKind::Resume, "x").is_err());
-        assert!(check_event(DelegationStatus::Active, DelegationEventKind::Resume, "x").is_err());
+        assert!(check_event(DelegationStatus::Revoked, DelegationEventKind::Resume, "x", d("2024-01-01"), d("2024-06-01")).is_err());
+        assert!(check_event(DelegationStatus::Active, DelegationEventKind::Resume, "x", d("2024-01-01"), d("2024-06-01")).is_err());
         assert!(
-            check_event(DelegationStatus::Active, DelegationEventKind::Suspend, " ").is_err(),
+            check_event(DelegationStatus::Active, DelegationEventKind::Suspend, " ", d("2024-01-01"), d("2024-06-01")).is_err(),
             "a reason is required"
         );
         assert!(
             check_event(
                 DelegationStatus::Suspended,
                 DelegationEventKind::Revoke,
-                "并入其他事项"
+                "并入其他事项",
+                d("2024-01-01"),
+                d("2024-01-01"),
             )
             .is_ok()
+        );
+        // A revocation cannot reach back before the delegation began.
+        assert_eq!(
+            check_event(
+                DelegationStatus::Pending,
+                DelegationEventKind::Revoke,
+                "撤销",
+                d("2024-01-01"),
+                d("2023-12-31"),
+            )
+            .unwrap_err()
+            .field(),
+            Some("effective")
         );
     }
 

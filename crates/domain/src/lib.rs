@@ -79,6 +79,7 @@ pub mod enforcement;
 pub mod error;
 pub mod geo;
 pub mod holidays;
+pub mod limits;
 pub mod org;
 pub mod text;
 pub mod upload;

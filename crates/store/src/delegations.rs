@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 use tongquan_domain::access::{Actor, ResourceKind, Scope};
 use tongquan_domain::catalog::{
-    Competent, DelegationEvent, DelegationEventKind, DelegationKind, DelegationStatus, Recipient,
+    Competent, DelegationEvent, DelegationEventKind, DelegationKind, DelegationStatus, OpenCases, Recipient,
     Validity, check_event, competent, delegation_status, optional_text, parse_date,
 };
 use tongquan_domain::codes::{CountyCode, DepartmentCode, OfficeCode, TownCode};
@@ -38,6 +38,9 @@ pub struct Batch {
     pub department_code: String,
     pub department_name: String,
     pub legal_basis: String,
+    /// What becomes of open cases when one of the batch's powers is suspended or revoked.
+    #[schema(value_type = String, example = "stay")]
+    pub open_cases: OpenCases,
     pub created_at: String,
     pub delegations: i64,
 }
@@ -52,6 +55,7 @@ pub struct NewBatch {
     pub kind: DelegationKind,
     pub department: DepartmentCode,
     pub legal_basis: String,
+    pub open_cases: OpenCases,
 }
 
 impl NewBatch {
@@ -64,6 +68,7 @@ impl NewBatch {
         kind: &str,
         department: &str,
         legal_basis: &str,
+        open_cases: &str,
     ) -> Result<Self, DomainError> {
         Ok(Self {
             county: CountyCode::parse("county", county)?,
@@ -73,6 +78,10 @@ impl NewBatch {
             kind: DelegationKind::parse("kind", kind.trim())?,
             department: DepartmentCode::parse("department", department)?,
             legal_basis: optional_text("legal_basis", legal_basis, 2000)?,
+            open_cases: match open_cases.trim() {
+                "" => OpenCases::Stay,
+                v => OpenCases::parse("open_cases", v)?,
+            },
         })
     }
 }
@@ -162,6 +171,7 @@ struct BatchRow {
     department_code: String,
     department_name: String,
     legal_basis: String,
+    open_cases: String,
     created_at: String,
     delegations: i64,
 }
@@ -178,6 +188,7 @@ impl From<BatchRow> for Batch {
             department_code: r.department_code,
             department_name: r.department_name,
             legal_basis: r.legal_basis,
+            open_cases: OpenCases::parse("open_cases", &r.open_cases).expect("stored"),
             created_at: r.created_at,
             delegations: r.delegations,
         }
@@ -186,7 +197,7 @@ impl From<BatchRow> for Batch {
 
 const BATCH_SELECT: &str =
     "SELECT b.id, b.county_code, b.doc_number, b.doc_date, b.title, b.kind, b.department_code,
-    d.name AS department_name, b.legal_basis, b.created_at,
+    d.name AS department_name, b.legal_basis, b.open_cases, b.created_at,
     (SELECT COUNT(*) FROM delegations x WHERE x.batch_id = b.id) AS delegations
     FROM batches b JOIN departments d ON d.code = b.department_code";
 
@@ -261,8 +272,8 @@ impl Store {
         }
         let at = w.at().to_owned();
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO batches (county_code, doc_number, doc_date, title, kind, department_code, legal_basis, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO batches (county_code, doc_number, doc_date, title, kind, department_code, legal_basis, open_cases, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(b.county.to_string())
         .bind(b.doc_number.clone())
@@ -271,6 +282,7 @@ impl Store {
         .bind(b.kind.slug())
         .bind(b.department.to_string())
         .bind(b.legal_basis.clone())
+        .bind(b.open_cases.slug())
         .bind(at)
         .fetch_one(w.conn())
         .await?;
@@ -279,7 +291,7 @@ impl Store {
             "batch",
             &id.to_string(),
             &batch_scope(&b.county),
-            json!({ "doc_number": b.doc_number, "kind": b.kind, "department": b.department }),
+            json!({ "doc_number": b.doc_number, "kind": b.kind, "department": b.department, "open_cases": b.open_cases }),
         );
         w.commit().await?;
         self.batch(id).await
@@ -574,6 +586,7 @@ impl Store {
         kind: DelegationEventKind,
         effective: NaiveDate,
         reason: &str,
+        today: NaiveDate,
     ) -> Result<Delegation> {
         let d = self.delegation(id, effective).await?;
         let batch = self.batch(d.batch_id).await?;
@@ -584,7 +597,8 @@ impl Store {
             "delegation",
             id,
         )?;
-        let reason = check_event(d.status, kind, reason)?;
+        let valid_from = parse_date("valid_from", &d.valid_from)?;
+        let reason = check_event(d.status, kind, reason, valid_from, effective)?;
         let mut w = self.write(actor).await?;
         let at = w.at().to_owned();
         sqlx::query("INSERT INTO delegation_events (delegation_id, kind, effective, reason, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -603,6 +617,9 @@ impl Store {
             json!({ "doc_number": batch.doc_number, "item": d.impl_code, "recipient": d.recipient, "effective": effective, "reason": reason }),
         );
         w.commit().await?;
+        if batch.open_cases == OpenCases::Transfer {
+            self.transfer_cases(today).await?;
+        }
         self.delegation(id, effective).await
     }
 
@@ -650,7 +667,7 @@ impl Store {
     }
 
     /// The delegations of an item in force on `date`.
-    pub(crate) async fn active_delegations(
+    pub async fn active_delegations(
         &self,
         item_id: i64,
         date: NaiveDate,

@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "documents",
         include_str!("../migrations/0007_documents.sql"),
     ),
+    (
+        8,
+        "legal rules",
+        include_str!("../migrations/0008_legal_rules.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

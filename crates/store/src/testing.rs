@@ -171,6 +171,12 @@ fn material(name: &str, requirement: &str) -> RawMaterial {
 /// materials and one conditional, delegated to `branch` by a document dated 2023-12-20 from
 /// 2024-01-01. Returns the item and the first town the branch serves.
 pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
+    delegated_item_under(s, branch, "stay").await
+}
+
+/// [`delegated_item`] under a batch that says what becomes of open cases when the power ends
+/// (`stay` or `transfer`).
+pub async fn delegated_item_under(s: &Store, branch: &str, open_cases: &str) -> (i64, TownCode) {
     let branch = OfficeCode::parse("branch", branch).expect("a branch code");
     let county = branch.county();
     let bureau = Actor::System("fixture");
@@ -220,6 +226,7 @@ pub async fn delegated_item(s: &Store, branch: &str) -> (i64, TownCode) {
         "devolve",
         &format!("{county}SP"),
         "县镇同权改革实施方案",
+        open_cases,
     )
     .expect("fixture");
     let batch = s.create_batch(&bureau, batch).await.expect("fixture").id;
@@ -397,6 +404,7 @@ pub async fn enforcement_fixture(s: &Store) -> EnforcementFixture {
         "empower",
         "371481ZB",
         "《中华人民共和国行政处罚法》第二十四条",
+        "",
     )
     .expect("fixture");
     let batch = s.create_batch(&system, batch).await.expect("fixture").id;

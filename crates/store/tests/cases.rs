@@ -11,7 +11,7 @@ use tongquan_domain::upload::Upload;
 use tongquan_store::audit::AuditFilter;
 use tongquan_store::cases::{Attachment, CaseStep, NewCase};
 use tongquan_store::once::Once;
-use tongquan_store::testing::{TestDb, delegated_item, staff};
+use tongquan_store::testing::{TestDb, delegated_item, delegated_item_under, staff};
 use tongquan_store::throttle::Client;
 use tongquan_store::{PageRequest, Store, StoreError, contract_tests};
 
@@ -79,7 +79,110 @@ async fn counts(s: &Store) -> (i64, i64) {
     (audit, cases)
 }
 
+async fn a_case_stays_with_its_office_when_the_power_ends(db: TestDb) {
+    when_the_power_ends(db, "stay").await;
+}
+
+async fn a_case_moves_to_the_county_when_its_batch_says_so(db: TestDb) {
+    when_the_power_ends(db, "transfer").await;
+}
+
+async fn when_the_power_ends(db: TestDb, policy: &str) {
+    use tongquan_domain::catalog::DelegationEventKind;
+    let s = &db.store;
+    let calendar = Calendar::new(tongquan_store::calendar::bundled().unwrap());
+    {
+        let (item, town) = delegated_item_under(s, BRANCH, policy).await;
+        let (branch, county) = (BRANCH, COUNTY);
+        let received = d("2024-03-01");
+        let r = s
+            .submit_case(
+                &Actor::Anonymous,
+                application(item, &town, "online", &["申请书", "营业执照"]),
+                received,
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.office_code, branch);
+        let clerk = staff(Role::BranchClerk, branch);
+        let accepted = s
+            .act_on_case(&clerk, r.id, step(CaseAction::Accept, "", &[], 1), received)
+            .await
+            .unwrap();
+        let delegation = s.active_delegations(item, received).await.unwrap().pop().unwrap();
+        let system = Actor::System("test");
+        // A change cannot reach back before the delegation began (2024-01-01).
+        let before = counts(s).await;
+        let backdated = s
+            .record_change(&system, delegation.id, DelegationEventKind::Revoke, d("2023-12-31"), "撤销", received)
+            .await
+            .unwrap_err();
+        assert_eq!(backdated.field(), Some("effective"));
+        assert_eq!(counts(s).await, before);
+        let revoked = d("2024-03-05");
+        s.record_change(&system, delegation.id, DelegationEventKind::Revoke, revoked, "收回县级办理", revoked)
+            .await
+            .unwrap();
+        // A new application after the revocation goes to the county hall.
+        let later = s
+            .submit_case(
+                &Actor::Anonymous,
+                application(item, &town, "online", &["申请书", "营业执照"]),
+                d("2024-03-06"),
+            )
+            .await
+            .unwrap();
+        let hall = tongquan_domain::codes::OfficeCode::county_hall(
+            &tongquan_domain::codes::CountyCode::parse("c", county).unwrap(),
+        )
+        .to_string();
+        assert_eq!(later.office_code, hall);
+        let bureau = staff(Role::CountyBureau, county);
+        let review = |who: &Actor, lock| {
+            let who = who.clone();
+            async move {
+                s.act_on_case(&who, r.id, step(CaseAction::Review, "", &[], lock), d("2024-03-06"))
+                    .await
+            }
+        };
+        if policy == "stay" {
+            // Received while the branch held the power: the branch decides it (the day of
+            // receipt counts, not today), and the county hall may not.
+            assert_eq!(review(&bureau, accepted.lock_version).await.unwrap_err().code(), "no_power");
+            let case = review(&clerk, accepted.lock_version).await.unwrap();
+            assert_eq!(case.summary.office_code, branch);
+            s.act_on_case(&clerk, r.id, step(CaseAction::Grant, "", &[], case.lock_version), d("2024-03-07"))
+                .await
+                .unwrap();
+        } else {
+            // Handed to the county hall with a record the applicant sees; the branch is done.
+            let case = s.case(&bureau, r.id, d("2024-03-06")).await.unwrap();
+            assert_eq!(case.summary.office_code, hall);
+            let last = case.events.last().unwrap();
+            assert_eq!(last.action, "transfer");
+            assert!(last.reason.contains("移交"), "{}", last.reason);
+            let tracked = s
+                .track_case(&r.tracking_no, &r.check_code, &Client::local(), d("2024-03-06"))
+                .await
+                .unwrap();
+            assert_eq!(tracked.events.last().unwrap().action, "transfer");
+            // The branch no longer reaches the case at all.
+            assert_eq!(review(&clerk, case.lock_version).await.unwrap_err().code(), "not_found");
+            let case = review(&bureau, case.lock_version).await.unwrap();
+            assert_eq!(case.summary.state, "under_review");
+            // The clock keeps its start: acceptance by the branch on 03-01.
+            assert_eq!(
+                case.summary.statutory_due,
+                Some(calendar.add_working_days(received, 20).unwrap().to_string())
+            );
+            assert_eq!(s.transfer_cases(d("2024-03-07")).await.unwrap(), 0, "moved once");
+        }
+    }
+}
+
 contract_tests!(
+    a_case_stays_with_its_office_when_the_power_ends,
+    a_case_moves_to_the_county_when_its_batch_says_so,
     a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_supplement,
     bad_input_is_refused_and_changes_nothing,
     later_years_of_the_calendar_are_imported_once,
@@ -261,6 +364,19 @@ async fn hearings_stop_the_clock_and_extensions_need_the_bureau(db: TestDb) {
         "no due date while stopped"
     );
     let before = counts(s).await;
+    // Nothing is decided while the hearing stops the clock, and no extension asked.
+    for action in [CaseAction::Grant, CaseAction::Deny] {
+        let e = s
+            .act_on_case(&clerk, r.id, step(action, "不符合条件", &[], case.lock_version), d("2024-03-05"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "clock_stopped", "{action:?}");
+    }
+    let e = s
+        .request_extension(&clerk, r.id, 5, "需现场核查", case.lock_version, d("2024-03-05"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "clock_stopped");
     let e = s
         .pause_case(
             &clerk,
@@ -293,7 +409,7 @@ async fn hearings_stop_the_clock_and_extensions_need_the_bureau(db: TestDb) {
 
     // An extension: asked by the branch, changing nothing until the county bureau approves.
     let before = counts(s).await;
-    for days in [0, 21] {
+    for days in [0, 11, 20] {
         let e = s
             .request_extension(
                 &clerk,
@@ -328,7 +444,7 @@ async fn hearings_stop_the_clock_and_extensions_need_the_bureau(db: TestDb) {
         .request_extension(&clerk, r.id, 5, "再延", case.lock_version, d("2024-03-11"))
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "transition_not_allowed", "one pending request");
+    assert_eq!(e.code(), "extension_once", "one request");
     let e = s
         .decide_extension(&clerk, r.id, true, d("2024-03-12"))
         .await
@@ -374,6 +490,35 @@ async fn hearings_stop_the_clock_and_extensions_need_the_bureau(db: TestDb) {
             .code(),
         "transition_not_allowed"
     );
+    // Extended once: a second request is refused, however short.
+    let e = s
+        .request_extension(&clerk, r.id, 1, "再延", case.lock_version, d("2024-03-13"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "extension_once");
+    // After the limit has run out, an extension can no longer be asked for.
+    let other = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            day,
+        )
+        .await
+        .unwrap();
+    let mut lock = 1;
+    for action in [CaseAction::Accept, CaseAction::Review] {
+        lock = s
+            .act_on_case(&clerk, other.id, step(action, "", &[], lock), day)
+            .await
+            .unwrap()
+            .lock_version;
+    }
+    let after_due = calendar.add_working_days(plain, 1).unwrap();
+    let e = s
+        .request_extension(&clerk, other.id, 5, "迟到的申请", lock, after_due)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "extension_too_late");
 }
 
 async fn a_commitment_is_decided_at_once_and_a_false_one_revokes_and_flags(db: TestDb) {
@@ -724,18 +869,30 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
         )
         .await
         .unwrap();
-    // 03-06, 07, 08 and 11 are not counted.
-    let expected = calendar
-        .add_working_days(calendar.add_working_days(submitted, 20).unwrap(), 4)
-        .unwrap();
-    assert_eq!(case.summary.statutory_due, Some(expected.to_string()));
+    // Until accepted the limit runs from the day the materials were complete (行政许可法
+    // Arts. 32, 42): the days before, waiting for the supplement, do not count against it.
+    assert_eq!(
+        case.summary.statutory_due,
+        Some(calendar.add_working_days(supplied, 20).unwrap().to_string())
+    );
     assert!(
-        case.due_explanation
-            .iter()
-            .any(|m| m.zh.contains("其间 4 个工作日不计")),
+        case.due_explanation[0].zh.contains("尚未受理"),
         "{:?}",
         case.due_explanation
     );
+    // What is missing is told once: a second notice is refused and changes nothing.
+    let before = counts(s).await;
+    let again = s
+        .act_on_case(
+            &clerk,
+            receipt.id,
+            step(CaseAction::RequestSupplement, "还缺", &["场所平面图"], case.lock_version),
+            d("2024-03-12"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "supplement_once");
+    assert_eq!(counts(s).await, before);
     let mut lock = case.lock_version;
     for action in [
         CaseAction::Accept,
@@ -755,6 +912,18 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
         lock = case.lock_version;
     }
     let case = s.case(&clerk, receipt.id, d("2024-03-13")).await.unwrap();
+    // Counted from acceptance on 03-12; decided the same day, within both limits.
+    assert_eq!(
+        case.summary.statutory_due,
+        Some(calendar.add_working_days(d("2024-03-12"), 20).unwrap().to_string())
+    );
+    assert_eq!(case.summary.accepted_on.as_deref(), Some("2024-03-12"));
+    assert_eq!(case.summary.decided_on.as_deref(), Some("2024-03-12"));
+    assert_eq!(
+        (case.summary.on_time_statutory, case.summary.on_time_promised),
+        (Some(1), Some(1))
+    );
+    let case = s.case(&clerk, receipt.id, d("2024-03-13")).await.unwrap();
     assert_eq!(case.summary.state, "concluded");
     assert_eq!(case.summary.concluded_on.as_deref(), Some("2024-03-12"));
     assert_eq!(case.summary.remaining, None);
@@ -772,6 +941,60 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
         ]
     );
     assert!(case.events[3].actor.starts_with("branch-clerk.test"));
+
+    // An office silent for five working days has accepted the application on receipt: no late
+    // supplement notice or refusal, the limit counts from receipt, and lateness is recorded.
+    let silent = s
+        .submit_case(
+            &Actor::Anonymous,
+            application(item, &town, "online", &["申请书", "营业执照"]),
+            submitted,
+        )
+        .await
+        .unwrap();
+    let answer_by = calendar.add_working_days(submitted, 5).unwrap();
+    let late = calendar.add_working_days(answer_by, 1).unwrap();
+    let queue = s
+        .cases(&clerk, &Default::default(), PageRequest::default(), late)
+        .await
+        .unwrap();
+    let row = queue.items.iter().find(|c| c.id == silent.id).unwrap();
+    assert_eq!(row.answer_by, Some(answer_by.to_string()));
+    assert!(row.deemed_accepted, "the queue shows the deemed acceptance");
+    let before = counts(s).await;
+    for (action, materials) in [
+        (CaseAction::RequestSupplement, &["场所平面图"][..]),
+        (CaseAction::Reject, &[][..]),
+    ] {
+        let e = s
+            .act_on_case(&clerk, silent.id, step(action, "材料不全", materials, 1), late)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "deemed_accepted", "{action:?}");
+    }
+    assert_eq!(counts(s).await, before);
+    let mut lock = 1;
+    for action in [CaseAction::Accept, CaseAction::Review] {
+        lock = s
+            .act_on_case(&clerk, silent.id, step(action, "", &[], lock), late)
+            .await
+            .unwrap()
+            .lock_version;
+    }
+    let due = calendar.add_working_days(submitted, 20).unwrap();
+    let case = s.case(&clerk, silent.id, late).await.unwrap();
+    assert_eq!(case.summary.statutory_due, Some(due.to_string()));
+    assert!(case.due_explanation[0].zh.contains("视为受理"), "{:?}", case.due_explanation);
+    let decided = calendar.add_working_days(due, 1).unwrap();
+    let case = s
+        .act_on_case(&clerk, silent.id, step(CaseAction::Grant, "", &[], lock), decided)
+        .await
+        .unwrap();
+    assert_eq!(
+        (case.summary.on_time_statutory, case.summary.on_time_promised),
+        (Some(0), Some(0)),
+        "decided a working day after the statutory due date"
+    );
     assert_eq!(case.events[3].office_code.as_deref(), Some(BRANCH));
     assert!(s.verify_audit().await.unwrap() > 0);
     // Staff of another office do not see the case at all.

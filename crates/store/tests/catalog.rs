@@ -338,6 +338,7 @@ async fn batch(s: &Store, c: &str, doc: &str) -> i64 {
         "devolve",
         &format!("{c}SP"),
         "县镇同权改革实施方案",
+        "",
     )
     .unwrap();
     s.create_batch(&bureau(c), b).await.unwrap().id
@@ -452,6 +453,7 @@ async fn delegation_decides_competence_until_suspended_or_revoked(db: TestDb) {
         DelegationEventKind::Suspend,
         d("2024-05-01"),
         "整改期间暂停",
+        d("2026-12-01"),
     )
     .await
     .unwrap();
@@ -461,7 +463,8 @@ async fn delegation_decides_competence_until_suspended_or_revoked(db: TestDb) {
             delegation.id,
             DelegationEventKind::Suspend,
             d("2024-05-02"),
-            "again"
+            "again",
+        d("2026-12-01"),
         )
         .await
         .is_err()
@@ -473,6 +476,7 @@ async fn delegation_decides_competence_until_suspended_or_revoked(db: TestDb) {
         DelegationEventKind::Resume,
         d("2024-06-01"),
         "整改完成",
+        d("2026-12-01"),
     )
     .await
     .unwrap();
@@ -483,6 +487,7 @@ async fn delegation_decides_competence_until_suspended_or_revoked(db: TestDb) {
         DelegationEventKind::Revoke,
         d("2024-09-01"),
         "事项取消",
+        d("2026-12-01"),
     )
     .await
     .unwrap();
@@ -492,7 +497,8 @@ async fn delegation_decides_competence_until_suspended_or_revoked(db: TestDb) {
             delegation.id,
             DelegationEventKind::Resume,
             d("2024-10-01"),
-            "x"
+            "x",
+        d("2026-12-01"),
         )
         .await
         .is_err()

@@ -6,7 +6,7 @@ use tongquan_domain::access::{Actor, Role};
 use tongquan_domain::case::Rating;
 use tongquan_domain::enforcement::hazard::{HazardLevel, HazardState};
 use tongquan_domain::enforcement::lead::{LeadSource, LeadStep, Urgency};
-use tongquan_domain::enforcement::penalty::PenaltyStep;
+use tongquan_domain::enforcement::penalty::{Penalty, PenaltyStep, Sanction};
 use tongquan_domain::enforcement::{EnforcementDomain, Trigger};
 use tongquan_domain::geo::LatLon;
 use tongquan_plan::{DrawSpec, Quota};
@@ -14,7 +14,7 @@ use tongquan_store::enforcement::draws::NewDraw;
 use tongquan_store::enforcement::hazards::Reinspection;
 use tongquan_store::enforcement::inspections::{NewHazard, NewInspection};
 use tongquan_store::enforcement::leads::{LeadPlace, NewLead};
-use tongquan_store::enforcement::penalties::NewPenalty;
+use tongquan_store::enforcement::penalties::{NewPenalty, PenaltyInput};
 use tongquan_store::testing::{EnforcementFixture, TestDb, enforcement_fixture, staff};
 use tongquan_store::throttle::Client;
 use tongquan_store::{Store, StoreError, contract_tests};
@@ -38,6 +38,7 @@ fn visit(f: &EnforcementFixture, officers: &[i64], on: &str, trigger: Trigger) -
         started_at: "09:00".into(),
         ended_at: "10:30".into(),
         officers: officers.to_vec(),
+        parts: Vec::new(),
         items: vec!["食品经营者日常经营".into()],
         findings: String::new(),
         hazards: Vec::new(),
@@ -661,6 +662,7 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
         town: town.clone(),
         object_id: Some(f.objects[0]),
         party_name: "张某".into(),
+        organisation: false,
         facts: "未取得营业执照在花园镇集市销售预包装食品".into(),
         major,
         officers: officers.to_vec(),
@@ -723,52 +725,41 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
     );
     assert!(referred.route_reason_zh.contains("未赋予"));
 
-    let case = s
-        .penalty_step(
-            &leader,
-            case.id,
-            PenaltyStep::Investigate,
-            "",
-            case.lock_version,
-            today,
-        )
+    let step = |actor: Actor, id: i64, step: PenaltyStep, input: PenaltyInput, lock: i64, on| {
+        let s = s.clone();
+        async move { s.penalty_step(&actor, id, step, input, lock, on).await }
+    };
+    let fine = |yuan| Penalty {
+        sanctions: vec![Sanction::Fine],
+        fine_yuan: yuan,
+        ..Penalty::default()
+    };
+    let with = |note: &str, penalty: Option<Penalty>| PenaltyInput {
+        note: note.into(),
+        penalty,
+        days: None,
+    };
+    let case = step(leader.clone(), case.id, PenaltyStep::Investigate, with("", None), case.lock_version, today)
         .await
         .unwrap();
-    let no_notice = s
-        .penalty_step(
-            &leader,
-            case.id,
-            PenaltyStep::Decide,
-            "罚款 2000 元",
-            case.lock_version,
-            today,
-        )
-        .await;
+    let no_notice = step(leader.clone(), case.id, PenaltyStep::Decide, with("罚款 2000 元", Some(fine(2_000))), case.lock_version, today).await;
     assert_eq!(code(no_notice.unwrap_err()), "no_notice_of_rights");
     assert_eq!(
-        s.penalty_case(&leader, case.id).await.unwrap().state,
+        s.penalty_case(&leader, case.id, today).await.unwrap().state,
         "investigating"
     );
-    let case = s
-        .penalty_step(
-            &leader,
-            case.id,
-            PenaltyStep::Notify,
-            "",
-            case.lock_version,
-            today,
-        )
+    // The notice states the proposed penalty.
+    let no_penalty = step(leader.clone(), case.id, PenaltyStep::Notify, with("", None), case.lock_version, today).await;
+    assert_eq!(no_penalty.unwrap_err().field(), Some("penalty"));
+    let case = step(leader.clone(), case.id, PenaltyStep::Notify, with("", Some(fine(2_000))), case.lock_version, today)
         .await
         .unwrap();
-    let case = s
-        .penalty_step(
-            &leader,
-            case.id,
-            PenaltyStep::Decide,
-            "罚款 2000 元",
-            case.lock_version,
-            today,
-        )
+    assert!(!case.hearing_right && !case.major_now, "¥2,000 on a person is below the threshold");
+    assert_eq!(case.decide_by, "2026-09-13", "filing + 90 days");
+    // Not heavier than notified (Art. 45).
+    let heavier = step(leader.clone(), case.id, PenaltyStep::Decide, with("罚款 3000 元", Some(fine(3_000))), case.lock_version, today).await;
+    assert_eq!(code(heavier.unwrap_err()), "heavier_than_notified");
+    let case = step(leader.clone(), case.id, PenaltyStep::Decide, with("罚款 2000 元", Some(fine(2_000))), case.lock_version, today)
         .await
         .unwrap();
     assert_eq!(case.state, "decided");
@@ -777,69 +768,168 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
     let dept = staff(Role::DepartmentAdmin, "371481SJ");
     assert_eq!(
         code(
-            s.penalty_step(
-                &street_leader,
-                referred.id,
-                PenaltyStep::Investigate,
-                "",
-                1,
-                today
-            )
-            .await
-            .unwrap_err()
+            step(street_leader.clone(), referred.id, PenaltyStep::Investigate, with("", None), 1, today)
+                .await
+                .unwrap_err()
         ),
         "forbidden"
     );
-    let mut r = referred;
-    for step in [PenaltyStep::Investigate, PenaltyStep::Notify] {
-        r = s
-            .penalty_step(&dept, r.id, step, "", r.lock_version, today)
-            .await
-            .unwrap();
-    }
-    let no_review = s
-        .penalty_step(
-            &dept,
-            r.id,
-            PenaltyStep::Decide,
-            "罚款 5 万元",
-            r.lock_version,
-            today,
-        )
-        .await;
-    assert_eq!(code(no_review.unwrap_err()), "legal_review_required");
-    r = s
-        .penalty_step(&dept, r.id, PenaltyStep::Review, "", r.lock_version, today)
+    // ¥50,000 on a person: a hearing right, so major; the decision waits five working days.
+    let mut r = step(dept.clone(), referred.id, PenaltyStep::Investigate, with("", None), referred.lock_version, today)
         .await
         .unwrap();
+    r = step(dept.clone(), r.id, PenaltyStep::Notify, with("", Some(fine(50_000))), r.lock_version, today)
+        .await
+        .unwrap();
+    assert!(r.hearing_right && r.major_now);
+    // Five working days after Monday 06-15, with the Dragon Boat Festival on Friday 06-19.
+    assert_eq!(r.hearing_until.as_deref(), Some("2026-06-23"));
+    let no_review = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 5 万元", Some(fine(50_000))), r.lock_version, today).await;
+    assert_eq!(code(no_review.unwrap_err()), "hearing_period_open");
+    r = step(dept.clone(), r.id, PenaltyStep::RequestHearing, with("当事人书面申请听证", None), r.lock_version, d("2026-06-18"))
+        .await
+        .unwrap();
+    let waiting = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 5 万元", Some(fine(50_000))), r.lock_version, d("2026-06-30")).await;
+    assert_eq!(code(waiting.unwrap_err()), "hearing_pending");
+    r = step(dept.clone(), r.id, PenaltyStep::Hear, with("听证笔录", None), r.lock_version, d("2026-07-01"))
+        .await
+        .unwrap();
+    let heard = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 5 万元", Some(fine(50_000))), r.lock_version, d("2026-07-02")).await;
+    assert_eq!(code(heard.unwrap_err()), "legal_review_required");
+    r = step(dept.clone(), r.id, PenaltyStep::Review, with("", None), r.lock_version, d("2026-07-02"))
+        .await
+        .unwrap();
+    // 90 days from filing have passed: only an extension the head approves opens the decision.
+    let late = d("2026-09-20");
+    let overdue = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 5 万元", Some(fine(50_000))), r.lock_version, late).await;
+    assert_eq!(code(overdue.unwrap_err()), "decision_limit_passed");
+    let officer = staff(Role::Officer, "371481SJ");
+    let by_officer = step(officer, r.id, PenaltyStep::Extend, PenaltyInput { days: Some(30), ..with("案情复杂", None) }, r.lock_version, late).await;
+    assert_eq!(code(by_officer.unwrap_err()), "forbidden");
+    let too_long = step(dept.clone(), r.id, PenaltyStep::Extend, PenaltyInput { days: Some(45), ..with("案情复杂", None) }, r.lock_version, late).await;
+    assert_eq!(too_long.unwrap_err().field(), Some("days"));
+    r = step(dept.clone(), r.id, PenaltyStep::Extend, PenaltyInput { days: Some(30), ..with("案情复杂", None) }, r.lock_version, late)
+        .await
+        .unwrap();
+    assert_eq!(r.decide_by, "2026-10-13");
     // A credential that lapses before the decision bars it.
-    let later = today.checked_add_days(Days::new(365 * 3)).unwrap();
-    let lapsed = s
-        .penalty_step(
-            &dept,
-            r.id,
-            PenaltyStep::Decide,
-            "罚款 5 万元",
-            r.lock_version,
-            later,
-        )
-        .await;
-    assert_eq!(code(lapsed.unwrap_err()), "credential_invalid");
-    r = s
-        .penalty_step(
-            &dept,
-            r.id,
-            PenaltyStep::Decide,
-            "罚款 5 万元",
-            r.lock_version,
-            today,
-        )
+    let lapsed = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 4 万元", Some(fine(40_000))), r.lock_version, today.checked_add_days(Days::new(365 * 3)).unwrap()).await;
+    assert_eq!(code(lapsed.unwrap_err()), "decision_limit_passed");
+    r = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 4 万元", Some(fine(40_000))), r.lock_version, late)
         .await
         .unwrap();
     assert_eq!(r.state, "decided");
+
+    // A town decides only while it still holds the power: revoked today, the decision is refused.
+    let town_case = s
+        .file_penalty(&leader, new(&f.delegated_town, &[a, b], false), today)
+        .await
+        .unwrap();
+    let mut t = town_case;
+    for (st, input) in [
+        (PenaltyStep::Investigate, with("", None)),
+        (PenaltyStep::Notify, with("", Some(fine(1_000)))),
+    ] {
+        t = step(leader.clone(), t.id, st, input, t.lock_version, today).await.unwrap();
+    }
+    let delegation = s
+        .active_delegations(f.power, today)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    s.record_change(
+        &Actor::System("test"),
+        delegation.id,
+        tongquan_domain::catalog::DelegationEventKind::Revoke,
+        d("2026-06-20"),
+        "收回执法权限",
+        today,
+    )
+    .await
+    .unwrap();
+    let after_revocation = step(leader.clone(), t.id, PenaltyStep::Decide, with("罚款 1000 元", Some(fine(1_000))), t.lock_version, d("2026-06-20")).await;
+    assert_eq!(code(after_revocation.unwrap_err()), "no_power");
+    assert_eq!(
+        s.penalty_case(&leader, t.id, today).await.unwrap().state,
+        "notified",
+        "nothing written"
+    );
+    step(leader.clone(), t.id, PenaltyStep::Decide, with("罚款 1000 元", Some(fine(1_000))), t.lock_version, d("2026-06-19"))
+        .await
+        .unwrap();
+}
+
+async fn each_department_of_a_joint_visit_fields_two_credentialed_officers(db: TestDb) {
+    let s = &db.store;
+    let f = enforcement_fixture(s).await;
+    let today = d(TODAY);
+    let [a, b, c, _] = f.officers;
+    let ecology_dept = tongquan_domain::codes::DepartmentCode::parse("d", "371481HJ").unwrap();
+    let officer = |name: &'static str, number: &'static str, fields: &'static str| {
+        let dept = ecology_dept.clone();
+        async move {
+            s.create_officer(
+                &Actor::System("t"),
+                tongquan_store::enforcement::officers::NewOfficer {
+                    department: dept,
+                    name: name.into(),
+                    credential: Some(
+                        tongquan_domain::enforcement::Credential::parse(
+                            number,
+                            fields,
+                            "德州市人民政府",
+                            d("2024-01-01"),
+                            d("2028-12-31"),
+                        )
+                        .unwrap(),
+                    ),
+                },
+            )
+            .await
+            .unwrap()
+            .id
+        }
+    };
+    let e1 = officer("环保执法员甲", "SD1481HJ01", "ecology").await;
+    let dept = staff(Role::DepartmentAdmin, "371481SJ");
+    let joint = |officers: &[i64], parts: Vec<(tongquan_domain::codes::DepartmentCode, Vec<i64>)>| {
+        let mut v = visit(&f, officers, "2026-06-01", Trigger::Routine);
+        v.object_id = f.objects[1];
+        v.joined = vec![ecology_dept.clone()];
+        v.parts = parts;
+        v
+    };
+    // Two market officers and one ecology officer: the ecology part has one.
+    let one = s.record_inspection(&dept, joint(&[a, b, e1], Vec::new()), today).await.unwrap_err();
+    assert!(format!("{one:?}").contains("生态环境"), "{one:?}");
+    assert_eq!(code(one), "too_few_officers");
+    // A market officer stated to do the ecology part needs an ecology credential.
+    let no_credential = s
+        .record_inspection(&dept, joint(&[a, b, c, e1], vec![(ecology_dept.clone(), vec![c])]), today)
+        .await
+        .unwrap_err();
+    assert_eq!(code(no_credential), "credential_invalid");
+    // An officer named for a department not at the visit, or not at the visit at all.
+    let stranger = s
+        .record_inspection(&dept, joint(&[a, b, e1], vec![(ecology_dept.clone(), vec![999])]), today)
+        .await
+        .unwrap_err();
+    assert_eq!(stranger.field(), Some("parts"));
+    assert_eq!(count(s, "inspections").await, 0, "nothing written");
+    // An ecology officer who also holds a market credential may do the ecology part with e1 while
+    // a and b do the market part; or two ecology officers of their own.
+    let e2 = officer("环保执法员乙", "SD1481HJ02", "ecology,market").await;
+    let receipt = s
+        .record_inspection(&dept, joint(&[a, b, e1, e2], Vec::new()), today)
+        .await
+        .unwrap();
+    assert_eq!(receipt.inspection.departments, "371481SJ,371481HJ");
+    assert_eq!(count(s, "inspections").await, 1);
 }
 
 contract_tests!(
+    each_department_of_a_joint_visit_fields_two_credentialed_officers,
     inspections_check_officers_cap_and_hazards,
     draws_commit_reveal_and_verify,
     leads_are_routed_timed_and_closed,

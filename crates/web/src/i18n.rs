@@ -730,6 +730,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Granting department (code)",
     ),
     ("batch.legal_basis", "依据", "Legal basis"),
+    ("batch.open_cases", "授权终止时的在办件", "Open cases when a power ends"),
     ("batch.delegations", "赋权事项", "Delegations"),
     ("batch.add", "下放事项", "Hand items down"),
     (

@@ -272,6 +272,78 @@ pub fn check_officers(
     Ok(())
 }
 
+/// Who did each department's part of a visit, as (field, officer ids), lead first. Each officer
+/// does their own department's part unless the visit states otherwise (`stated`, e.g. a market
+/// officer who also holds a safety credential doing the safety part); every field of the visit
+/// gets a part and nobody does two. `present` gives each officer's own department's field.
+pub fn joint_parts(
+    fields: &[EnforcementDomain],
+    present: &[(i64, EnforcementDomain)],
+    stated: &[(EnforcementDomain, Vec<i64>)],
+) -> Result<Vec<(EnforcementDomain, Vec<i64>)>, DomainError> {
+    let part_of = |id: i64, home: EnforcementDomain| {
+        let mut named = stated.iter().filter(|(_, ids)| ids.contains(&id));
+        match (named.next(), named.next()) {
+            (Some(_), Some(_)) => Err(DomainError::invalid(
+                "parts",
+                format!("执法人员 {id} 被列入了两个部门的检查部分，每人只能承担一个"),
+                format!("officer {id} is named for two departments' parts; each does one"),
+            )),
+            (Some((field, _)), None) => Ok(*field),
+            (None, _) => Ok(home),
+        }
+    };
+    for (field, ids) in stated {
+        if !fields.contains(field) {
+            return Err(DomainError::invalid(
+                "parts",
+                format!("“{}”不是本次检查的部门领域", field.zh()),
+                format!("{} is not a field of this visit", field.en()),
+            ));
+        }
+        if let Some(id) = ids.iter().find(|id| !present.iter().any(|(o, _)| o == *id)) {
+            return Err(DomainError::invalid(
+                "parts",
+                format!("执法人员 {id} 未列入本次检查人员"),
+                format!("officer {id} is not among the visit's officers"),
+            ));
+        }
+    }
+    let mut parts: Vec<(EnforcementDomain, Vec<i64>)> =
+        fields.iter().map(|f| (*f, Vec::new())).collect();
+    for (id, home) in present {
+        let field = part_of(*id, *home)?;
+        match parts.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, ids)) if !ids.contains(id) => ids.push(*id),
+            Some(_) => {}
+            None => {
+                return Err(DomainError::invalid(
+                    "officers",
+                    format!("执法人员 {id} 所在部门不参加本次检查"),
+                    format!("officer {id}'s department is not part of this visit"),
+                ));
+            }
+        }
+    }
+    Ok(parts)
+}
+
+/// [`check_officers`] for one department's part of a joint visit, the field named in the message.
+pub fn check_part(
+    officers: &[OfficerOnDuty],
+    domain: EnforcementDomain,
+    on: NaiveDate,
+) -> Result<(), DomainError> {
+    check_officers(officers, domain, on).map_err(|e| match e {
+        DomainError::Rule { code, reason } => DomainError::rule(
+            code,
+            format!("“{}”部分：{}", domain.zh(), reason.zh),
+            format!("{} part: {}", domain.en(), reason.en),
+        ),
+        other => other,
+    })
+}
+
 /// Officers who took part in each of an object's last three inspections, all without findings:
 /// they are recused from the next one so that the same faces do not keep finding nothing.
 /// `last` is newest first: (officers present, whether anything was found).
@@ -407,6 +479,47 @@ mod tests {
             on,
         );
         assert_eq!(recused.unwrap_err().code(), "recused");
+    }
+
+    #[test]
+    fn each_department_of_a_joint_visit_fields_its_own_two_officers() {
+        use EnforcementDomain::{Ecology, Market, Safety};
+        let present = [(1, Market), (2, Market), (3, Safety), (4, Safety)];
+        assert_eq!(
+            joint_parts(&[Market, Safety], &present, &[]).unwrap(),
+            vec![(Market, vec![1, 2]), (Safety, vec![3, 4])]
+        );
+        // One safety officer only: that part has one officer, which the check refuses by name.
+        let parts = joint_parts(&[Market, Safety], &present[..3], &[]).unwrap();
+        assert_eq!(parts[1], (Safety, vec![3]));
+        let e = check_part(&[officer(3, "2027-01-01", None)], Safety, d("2026-06-01")).unwrap_err();
+        assert_eq!(e.code(), "too_few_officers");
+        assert!(e.message().zh.starts_with("“安全生产”部分"), "{e:?}");
+        // Stated parts: market officer 2 does the safety part with officer 3.
+        assert_eq!(
+            joint_parts(&[Market, Safety], &present[..3], &[(Safety, vec![2])]).unwrap(),
+            vec![(Market, vec![1]), (Safety, vec![2, 3])]
+        );
+        // A field with no officers at all still gets its (empty) part, so it is checked.
+        assert_eq!(
+            joint_parts(&[Market, Ecology], &present[..2], &[]).unwrap()[1],
+            (Ecology, vec![])
+        );
+        for stated in [
+            vec![(Ecology, vec![1])],
+            vec![(Safety, vec![9])],
+            vec![(Safety, vec![1]), (Market, vec![1])],
+        ] {
+            assert_eq!(
+                joint_parts(&[Market, Safety], &present, &stated).unwrap_err().field(),
+                Some("parts"),
+                "{stated:?}"
+            );
+        }
+        assert_eq!(
+            joint_parts(&[Market], &present, &[]).unwrap_err().field(),
+            Some("officers")
+        );
     }
 
     #[test]

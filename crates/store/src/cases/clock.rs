@@ -8,6 +8,7 @@ use serde_json::json;
 use tongquan_domain::access::{Actor, Jurisdiction, Role};
 use tongquan_domain::calendar::{Arrangement, Calendar, Extension, PauseReason};
 use tongquan_domain::case::CaseState;
+use tongquan_domain::limits::check_extension;
 use tongquan_domain::{DomainError, text};
 
 use super::{Case, case_dues, insert_event};
@@ -132,6 +133,7 @@ impl Store {
     ) -> Result<Case> {
         let (case, office) = self.office_case(actor, id, today).await?;
         stale(&case, lock_version)?;
+        clock_runs(&case)?;
         let open = case
             .pauses
             .iter()
@@ -187,36 +189,26 @@ impl Store {
         let (case, office) = self.office_case(actor, id, today).await?;
         stale(&case, lock_version)?;
         clock_runs(&case)?;
-        let limit = case.statutory_days.unwrap_or(0);
-        if !(1..=limit).contains(&days) {
-            return Err(DomainError::invalid(
-                "days",
-                format!("延长期限须为 1 至 {limit} 个工作日（不超过法定时限）"),
-                format!("an extension is 1 to {limit} working days (at most the statutory limit)"),
-            )
-            .into());
-        }
-        let reason = text::bounded("reason", reason, 500)?;
-        let (pending,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM case_extensions WHERE case_id = $1 AND approved IS NULL",
+        let (earlier,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM case_extensions WHERE case_id = $1 AND (approved IS NULL OR approved = 1)",
         )
         .bind(id)
         .fetch_one(self.pool())
         .await?;
-        if pending > 0 {
-            return Err(DomainError::rule(
-                "transition_not_allowed",
-                "已有待批准的延期申请",
-                "an extension is already waiting for approval",
-            )
-            .into());
-        }
+        let due = case
+            .summary
+            .statutory_due
+            .as_deref()
+            .map(|d| tongquan_domain::catalog::parse_date("statutory_due", d))
+            .transpose()?;
+        let days = check_extension(days, earlier as usize, due, today)?;
+        let reason = text::bounded("reason", reason, 500)?;
         let mut w = self.write(actor).await?;
         sqlx::query(
             "INSERT INTO case_extensions (case_id, days, reason, requested_by, requested_on) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id)
-        .bind(days)
+        .bind(i64::from(days))
         .bind(reason.clone())
         .bind(actor.audit_name())
         .bind(today.to_string())
@@ -265,6 +257,7 @@ impl Store {
             )
             .into());
         }
+        clock_runs(&case)?;
         let pending: Option<(i64, i64)> = sqlx::query_as(
             "SELECT id, days FROM case_extensions WHERE case_id = $1 AND approved IS NULL",
         )
@@ -330,7 +323,7 @@ impl Store {
         today: NaiveDate,
         lock_version: i64,
     ) -> Result<()> {
-        let (statutory, promised) = self.dues(w, case).await?;
+        let (statutory, promised) = self.dues(w, case, None).await?;
         let at = w.at().to_owned();
         let changed = sqlx::query(
             "UPDATE cases SET statutory_due = $1, promised_due = $2, updated_at = $3,
@@ -418,6 +411,7 @@ impl Store {
                 submitted,
                 statutory_days,
                 promised_days,
+                None,
             )
             .await?;
             if (&new_s, &new_p) == (&old_s, &old_p) {

@@ -17,12 +17,14 @@ use tongquan_domain::case::{
 use tongquan_domain::catalog::{Requirement, ServiceKind, parse_date};
 use tongquan_domain::codes::{OfficeCode, TownCode};
 use tongquan_domain::geo::distance_km;
+use tongquan_domain::limits::{self, Intake, check_clock_running, on_time};
 use tongquan_domain::upload::Upload;
 use tongquan_domain::{DomainError, Message, text};
 
 mod clock;
 mod handover;
 mod notices;
+mod transfer;
 
 pub(crate) use notices::number_unnumbered;
 pub use notices::{Licence, Notice};
@@ -234,6 +236,16 @@ pub struct CaseSummary {
     pub statutory_due: Option<String>,
     pub promised_due: Option<String>,
     pub concluded_on: Option<String>,
+    /// The last day to accept, refuse or ask for the supplement (受理期限).
+    pub answer_by: Option<String>,
+    pub accepted_on: Option<String>,
+    pub decided_on: Option<String>,
+    /// Whether the decision met the statutory and the promised due date.
+    pub on_time_statutory: Option<i64>,
+    pub on_time_promised: Option<i64>,
+    /// Not answered within the answer period: accepted by law on receipt (视为受理).
+    #[sqlx(skip)]
+    pub deemed_accepted: bool,
     /// Working days left to the promised (else statutory) due date as of today; negative when
     /// overdue; absent while the clock is stopped, once concluded, or without a time limit.
     #[sqlx(skip)]
@@ -297,6 +309,28 @@ impl Case {
         })
     }
 
+    /// The intake steps as the case's history records them.
+    fn intake(&self) -> Result<Intake> {
+        let mut steps = Vec::new();
+        for e in &self.events {
+            steps.push((e.action.as_str(), parse_date("on_day", &e.on_day)?));
+        }
+        Ok(Intake::from_steps(
+            parse_date("submitted_on", &self.summary.submitted_on)?,
+            steps,
+        ))
+    }
+
+    /// Why the clock is stopped by the office (a hearing, an expert review…), if it is.
+    fn stopped_for(&self) -> Result<Option<PauseReason>> {
+        self.pauses
+            .iter()
+            .find(|p| p.until_day.is_none() && p.reason != PauseReason::Supplement.slug())
+            .map(|p| PauseReason::parse("reason", &p.reason))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     fn scope(&self) -> Scope {
         case_scope(
             &self.county_code,
@@ -338,7 +372,8 @@ fn case_scope(county: &str, town: &str, office: &str) -> Scope {
 }
 
 const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.item_id, c.item_name, c.town_code, c.office_code, c.channel, \
-     c.applicant_name, c.state, c.submitted_on, c.statutory_due, c.promised_due, c.concluded_on";
+     c.applicant_name, c.state, c.submitted_on, c.statutory_due, c.promised_due, c.concluded_on, \
+     c.answer_by, c.accepted_on, c.decided_on, c.on_time_statutory, c.on_time_promised";
 
 /// Cases whose clock may still run.
 const OPEN: &str = "c.state NOT IN ('rejected', 'concluded', 'withdrawn', 'revoked')";
@@ -390,6 +425,7 @@ pub(crate) struct Prepared<'a> {
     promised_days: Option<u16>,
     statutory_due: Option<NaiveDate>,
     promised_due: Option<NaiveDate>,
+    answer_by: NaiveDate,
     provisional: Vec<i32>,
     km_to_office: Option<f64>,
     km_to_hall: Option<f64>,
@@ -461,6 +497,7 @@ impl Store {
             )
             .into());
         }
+        new.applicant.check_born_by("applicant_id", today)?;
         let handed = handed_in(&new.materials, &new.files);
         let listed: Vec<(&str, bool)> = content
             .materials
@@ -591,6 +628,7 @@ impl Store {
             promised_days: content.promised_days,
             statutory_due,
             promised_due,
+            answer_by: calendar.add_working_days(today, limits::ANSWER_DAYS)?,
             provisional,
             km_to_office,
             km_to_hall: town.hall_km,
@@ -738,11 +776,24 @@ impl Store {
         let calendar = self.calendar().await?;
         let submitted = parse_date("submitted_on", &summary.submitted_on)?;
         let statutory_days: Option<i64> = row.try_get("statutory_days")?;
+        let mut steps = Vec::new();
+        for e in &events {
+            steps.push((e.action.as_str(), parse_date("on_day", &e.on_day)?));
+        }
+        let intake = Intake::from_steps(submitted, steps);
         let (due_explanation, mut provisional) = match statutory_days {
             Some(days) => {
                 let extensions = clock::read_extensions(self.pool(), id).await?;
-                let due = calendar.due(submitted, days as u32, &pauses, &extensions)?;
-                (due.explanation, due.provisional)
+                match limits::case_due(&calendar, &intake, today, days as u32, &pauses, &extensions)? {
+                    Some(due) => (due.explanation, due.provisional),
+                    None => (
+                        vec![Message::new(
+                            "等待申请人补正材料：补齐后重新计算受理期限，受理后开始计时",
+                            "waiting for the applicant's supplement: the clock starts once the case is accepted",
+                        )],
+                        Vec::new(),
+                    ),
+                }
             }
             None => (
                 vec![Message::new(
@@ -756,7 +807,7 @@ impl Store {
             // A decided case keeps its dates; whether they were provisional no longer matters.
             provisional.clear();
         }
-        summary.remaining = remaining(&calendar, &summary, today)?;
+        remaining(&calendar, &mut summary, today)?;
         let materials: String = row.try_get("materials")?;
         Ok(Case {
             summary,
@@ -810,7 +861,7 @@ impl Store {
         let mut items: Vec<CaseSummary> = sql.query_as().fetch_all(self.pool()).await?;
         let calendar = self.calendar().await?;
         for c in &mut items {
-            c.remaining = remaining(&calendar, c, today)?;
+            remaining(&calendar, c, today)?;
         }
         Ok(items)
     }
@@ -850,7 +901,7 @@ impl Store {
             .await?;
         let calendar = self.calendar().await?;
         for c in &mut items {
-            c.remaining = remaining(&calendar, c, today)?;
+            remaining(&calendar, c, today)?;
         }
         Ok(Page::new(items, page, total))
     }
@@ -879,8 +930,6 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("item version", case.item_version))
     }
 
-    /// A case the actor may act on for its office: the actor acts for the case's office, and
-    /// that office still holds the power for the item in the applicant's town today.
     /// A window issues the applicant a new check code, when the old one is lost or guessing has
     /// closed the number: the old code stops working and the number's failed attempts are
     /// forgotten. The code itself is not recorded anywhere but in its hash.
@@ -925,12 +974,17 @@ impl Store {
         Ok((tracking_no, code))
     }
 
+    /// A case the actor may act on for its office: the actor acts for the case's office, and
+    /// that office held the power for the item in the applicant's town on the day of receipt
+    /// (or the case was transferred to it).
     async fn office_case(
         &self,
         actor: &Actor,
         id: i64,
         today: NaiveDate,
     ) -> Result<(Case, OfficeCode)> {
+        // A case its office may no longer decide under its batch moves first.
+        self.transfer_case(id, today).await?;
         let case = self.load_case(id, today).await?;
         ensure_may_manage(actor, ResourceKind::Case, &case.scope(), "case", id)?;
         let office = OfficeCode::parse("office", &case.summary.office_code)?;
@@ -940,10 +994,15 @@ impl Store {
                 office.as_str(),
             ));
         }
-        let town = TownCode::parse("town", &case.summary.town_code)?;
-        let competence = self.competence(case.summary.item_id, &town, today).await?;
-        if competence.code != office.as_str() {
-            return Err(no_power(&office, &competence.code));
+        // Competence is judged on the day of receipt, never on today; a transferred case is its
+        // new office's by the transfer.
+        if !case.events.iter().any(|e| e.action == transfer::TRANSFER) {
+            let town = TownCode::parse("town", &case.summary.town_code)?;
+            let received = parse_date("submitted_on", &case.summary.submitted_on)?;
+            let competence = self.competence(case.summary.item_id, &town, received).await?;
+            if competence.code != office.as_str() {
+                return Err(no_power(&office, &competence.code));
+            }
         }
         Ok((case, office))
     }
@@ -954,6 +1013,7 @@ impl Store {
         &self,
         w: &mut crate::write::Write,
         case: &Case,
+        step: Option<(CaseAction, NaiveDate)>,
     ) -> Result<(Option<String>, Option<String>)> {
         let calendar = self.calendar().await?;
         let submitted = parse_date("submitted_on", &case.summary.submitted_on)?;
@@ -964,6 +1024,7 @@ impl Store {
             submitted,
             case.statutory_days,
             case.promised_days,
+            step,
         )
         .await
     }
@@ -1015,6 +1076,9 @@ impl Store {
                     &actor.audit_name(),
                 )?;
             }
+            let calendar = self.calendar().await?;
+            case.intake()?.check(s.action, &calendar, today)?;
+            check_clock_running(s.action, case.stopped_for()?)?;
         }
         if s.action == CaseAction::Revoke
             && !case
@@ -1105,7 +1169,8 @@ impl Store {
             }
             None => {}
         }
-        let (statutory_due, promised_due) = self.dues(&mut w, &case).await?;
+        let (statutory_due, promised_due) =
+            self.dues(&mut w, &case, Some((s.action, today))).await?;
         let concluded = match to {
             CaseState::Concluded | CaseState::Rejected | CaseState::Withdrawn => {
                 Some(today.to_string())
@@ -1116,11 +1181,35 @@ impl Store {
         update
             .bind(to.slug().to_owned())
             .push(", statutory_due = ")
-            .bind(statutory_due)
+            .bind(statutory_due.clone())
             .push(", promised_due = ")
-            .bind(promised_due)
+            .bind(promised_due.clone())
             .push(", concluded_on = ")
-            .bind(concluded)
+            .bind(concluded);
+        match s.action {
+            CaseAction::Accept => {
+                update.push(", accepted_on = ").bind(today.to_string());
+            }
+            CaseAction::Supply => {
+                let by = self.calendar().await?.add_working_days(today, limits::ANSWER_DAYS)?;
+                update.push(", answer_by = ").bind(by.to_string());
+            }
+            a if a.is_decision() => {
+                let met = |due: &Option<String>| -> Result<Option<i64>> {
+                    let due = due.as_deref().map(|d| parse_date("due", d)).transpose()?;
+                    Ok(on_time(today, due).map(i64::from))
+                };
+                update
+                    .push(", decided_on = ")
+                    .bind(today.to_string())
+                    .push(", on_time_statutory = ")
+                    .bind(met(&statutory_due)?)
+                    .push(", on_time_promised = ")
+                    .bind(met(&promised_due)?);
+            }
+            _ => {}
+        }
+        update
             .push(", updated_at = ")
             .bind(w.at().to_owned())
             .push(", lock_version = lock_version + 1 WHERE id = ")
@@ -1456,8 +1545,12 @@ pub(crate) async fn insert_case(
             town_code, office_code, intake_office_code, doc_number, channel, assisted_by,
             applicant_kind, applicant_id, applicant_name, contact, materials, state, submitted_on,
             statutory_days, promised_days, statutory_due, promised_due, km_to_office, km_to_hall,
-            commitment, concluded_on, bundle_id, handed_over_on, created_at, updated_at) VALUES (",
+            commitment, concluded_on, bundle_id, handed_over_on, answer_by, accepted_on, decided_on,
+            on_time_statutory, on_time_promised, created_at, updated_at) VALUES (",
     );
+    // A commitment approval is accepted and decided on the day, within every limit.
+    let decided = p.verify.map(|_| today.to_string());
+    let met = |due: Option<NaiveDate>| p.verify.and(due).map(|_| 1_i64);
     insert
         .bind(tracking_no.clone())
         .push(", ")
@@ -1519,6 +1612,16 @@ pub(crate) async fn insert_case(
         .bind(bundle)
         .push(", ")
         .bind(handed_over.clone())
+        .push(", ")
+        .bind(p.answer_by.to_string())
+        .push(", ")
+        .bind(decided.clone())
+        .push(", ")
+        .bind(decided)
+        .push(", ")
+        .bind(met(p.statutory_due))
+        .push(", ")
+        .bind(met(p.promised_due))
         .push(", ")
         .bind(at.clone())
         .push(", ")
@@ -1678,6 +1781,30 @@ where
 
 /// A case's statutory and promised due dates on `calendar`, from its pauses and approved
 /// extensions (which lengthen the statutory limit only).
+/// The intake steps of a case as recorded, with `step` (being written now) after them.
+async fn read_intake(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    received: NaiveDate,
+    step: Option<(CaseAction, NaiveDate)>,
+) -> Result<Intake> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, on_day FROM case_events
+         WHERE case_id = $1 AND action IN ('request_supplement', 'supply', 'accept') ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut steps = Vec::new();
+    for (action, day) in &rows {
+        steps.push((action.as_str(), parse_date("on_day", day)?));
+    }
+    steps.extend(step.map(|(a, d)| (a.slug(), d)));
+    Ok(Intake::from_steps(received, steps))
+}
+
+/// The statutory and promised due dates of a case under the rules of [`limits`]: counted from
+/// acceptance, without stopped days after it, the statutory one with approved extensions.
 pub(crate) async fn case_dues(
     conn: &mut sqlx::AnyConnection,
     calendar: &Calendar,
@@ -1685,14 +1812,16 @@ pub(crate) async fn case_dues(
     submitted: NaiveDate,
     statutory_days: Option<i64>,
     promised_days: Option<i64>,
+    step: Option<(CaseAction, NaiveDate)>,
 ) -> Result<(Option<String>, Option<String>)> {
     let pauses = read_pauses(&mut *conn, id).await?;
     let extensions = clock::read_extensions(&mut *conn, id).await?;
+    let intake = read_intake(conn, id, submitted, step).await?;
+    // Which start applies does not depend on today; only whether it is deemed does.
     let due = |days: Option<i64>, extensions: &[Extension]| -> Result<Option<String>> {
         Ok(match days {
-            Some(d) => calendar
-                .due(submitted, d as u32, &pauses, extensions)?
-                .date
+            Some(d) => limits::case_due(calendar, &intake, submitted, d as u32, &pauses, extensions)?
+                .and_then(|due| due.date)
                 .map(|d| d.to_string()),
             None => None,
         })
@@ -1722,19 +1851,25 @@ fn with_actions(mut case: Case, party: Party) -> Case {
     case
 }
 
-/// Working days left to the promised due date (else the statutory one), for open cases.
-fn remaining(calendar: &Calendar, c: &CaseSummary, today: NaiveDate) -> Result<Option<i64>> {
+/// Working days left to the promised due date (else the statutory one), for open cases; and
+/// whether a case still waiting for its answer was deemed accepted by the law.
+fn remaining(calendar: &Calendar, c: &mut CaseSummary, today: NaiveDate) -> Result<()> {
     let state = CaseState::parse("state", &c.state)?;
+    c.deemed_accepted = state == CaseState::Submitted
+        && c.answer_by
+            .as_deref()
+            .is_some_and(|by| by < today.to_string().as_str());
     let due = c.promised_due.as_deref().or(c.statutory_due.as_deref());
-    match due {
+    c.remaining = match due {
         Some(d)
             if !state.is_closed() && !matches!(state, CaseState::Granted | CaseState::Denied) =>
         {
             let due = parse_date("due", d)?;
-            Ok(calendar.remaining(today, due).ok())
+            calendar.remaining(today, due).ok()
         }
-        _ => Ok(None),
-    }
+        _ => None,
+    };
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -11,7 +11,9 @@ use tongquan_domain::applicant::ApplicantId;
 use tongquan_domain::case::Rating;
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::hazard::{HazardLevel, check_deadline};
-use tongquan_domain::enforcement::{EnforcementDomain, Trigger, check_officers, check_visit_cap};
+use tongquan_domain::enforcement::{
+    EnforcementDomain, Trigger, check_part, check_visit_cap, joint_parts,
+};
 
 use super::{require, scope, where_readable};
 use crate::db::Sql;
@@ -39,6 +41,8 @@ pub struct NewInspection {
     pub started_at: String,
     pub ended_at: String,
     pub officers: Vec<i64>,
+    /// Which officers did which department's part, where not their own department's.
+    pub parts: Vec<(DepartmentCode, Vec<i64>)>,
     pub items: Vec<String>,
     pub findings: String,
     pub hazards: Vec<NewHazard>,
@@ -140,8 +144,8 @@ impl Store {
             .unwrap_or(DEFAULT_VISIT_CAP))
     }
 
-    /// Records a visit. Refused with nothing written: fewer than two officers, a credential not
-    /// valid for the field that day, a recused officer, a planned visit over the month's cap
+    /// Records a visit. Refused with nothing written: a department's part done by fewer than two
+    /// officers, a credential not valid for the part's field that day, a recused officer, a planned visit over the month's cap
     /// without a reason, a hazard deadline in the past, a visit in the future.
     pub async fn record_inspection(
         &self,
@@ -186,16 +190,21 @@ impl Store {
             )
             .into());
         }
-        let officers = self
-            .officers_on_duty(
-                &new.officers,
-                Some(new.object_id),
-                domain,
-                new.visited_on,
-                &[std::slice::from_ref(&new.department), &new.joined].concat(),
-            )
-            .await?;
-        check_officers(&officers, domain, new.visited_on)?;
+        let mut departments = vec![new.department.clone()];
+        for d in &new.joined {
+            if d.county() != county || EnforcementDomain::of_department(d.kind()).is_none() {
+                return Err(DomainError::invalid(
+                    "joined",
+                    format!("部门 {d} 不是本县执法部门"),
+                    format!("{d} is not an enforcement department of the county"),
+                )
+                .into());
+            }
+            if !departments.contains(d) {
+                departments.push(d.clone());
+            }
+        }
+        let officers = self.visit_parts(&new, &departments).await?;
         for h in &new.hazards {
             check_deadline(h.deadline, today)?;
             if h.description.trim().is_empty() || h.responsible.trim().is_empty() {
@@ -226,20 +235,6 @@ impl Store {
             new.trigger.is_triggered(),
             new.override_reason.as_deref(),
         )?;
-        let mut departments = vec![new.department.to_string()];
-        for d in &new.joined {
-            if d.county() != county || EnforcementDomain::of_department(d.kind()).is_none() {
-                return Err(DomainError::invalid(
-                    "joined",
-                    format!("部门 {d} 不是本县执法部门"),
-                    format!("{d} is not an enforcement department of the county"),
-                )
-                .into());
-            }
-            if !departments.contains(&d.to_string()) {
-                departments.push(d.to_string());
-            }
-        }
         let items: Vec<String> = new
             .items
             .iter()
@@ -260,7 +255,13 @@ impl Store {
         .bind(town.to_string())
         .bind(new.department.to_string())
         .bind(new.object_id)
-        .bind(departments.join(","))
+        .bind(
+            departments
+                .iter()
+                .map(DepartmentCode::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
         .bind(domain.slug().to_owned())
         .bind(new.trigger.slug().to_owned())
         .bind(new.draw_id.filter(|_| new.trigger == Trigger::Draw))
@@ -277,12 +278,13 @@ impl Store {
         .bind(at.clone())
         .fetch_one(w.conn())
         .await?;
-        for o in &officers {
+        for (o, field) in &officers {
             sqlx::query(
-                "INSERT INTO inspection_officers (inspection_id, officer_id) VALUES ($1, $2)",
+                "INSERT INTO inspection_officers (inspection_id, officer_id, domain) VALUES ($1, $2, $3)",
             )
             .bind(id)
-            .bind(o.id)
+            .bind(*o)
+            .bind(field.slug())
             .execute(w.conn())
             .await?;
         }
@@ -315,6 +317,50 @@ impl Store {
             rating_code: code,
             hazards,
         })
+    }
+
+    /// Who did which department's part of the visit, each part checked: at least two officers
+    /// with a credential valid for its field that day, none recused. Returns (officer, field).
+    async fn visit_parts(
+        &self,
+        new: &NewInspection,
+        departments: &[DepartmentCode],
+    ) -> Result<Vec<(i64, EnforcementDomain)>> {
+        let field = |d: &DepartmentCode| {
+            EnforcementDomain::of_department(d.kind()).expect("checked as enforcement departments")
+        };
+        let fields: Vec<EnforcementDomain> = departments.iter().map(field).collect();
+        // Unknown officers and officers of other departments are named here.
+        self.officers_on_duty(&new.officers, None, fields[0], new.visited_on, departments)
+            .await?;
+        let mut sql = Sql::new("SELECT id, department_code FROM officers WHERE ");
+        sql.bind_in("id", &new.officers);
+        let homes: Vec<(i64, String)> = sql.query_as().fetch_all(self.pool()).await?;
+        let mut present = Vec::new();
+        for (id, dept) in homes {
+            present.push((id, field(&DepartmentCode::parse("department", &dept)?)));
+        }
+        let mut stated = Vec::new();
+        for (d, ids) in &new.parts {
+            if !departments.contains(d) {
+                return Err(DomainError::invalid(
+                    "parts",
+                    format!("部门 {d} 不参加本次检查"),
+                    format!("{d} is not part of this visit"),
+                )
+                .into());
+            }
+            stated.push((field(d), ids.clone()));
+        }
+        let mut out = Vec::new();
+        for (field, ids) in joint_parts(&fields, &present, &stated)? {
+            let officers = self
+                .officers_on_duty(&ids, Some(new.object_id), field, new.visited_on, departments)
+                .await?;
+            check_part(&officers, field, new.visited_on)?;
+            out.extend(ids.into_iter().map(|id| (id, field)));
+        }
+        Ok(out)
     }
 
     /// What a visit says set it off must be there: a lead or complaint in the object's town, or a

@@ -6,11 +6,15 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use tongquan_domain::DomainError;
-use tongquan_domain::access::{Action, Actor, ResourceKind, Scope};
+use tongquan_domain::access::{Action, Actor, ResourceKind, Role, Scope};
 use tongquan_domain::catalog::ItemType;
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::lead::Handler;
-use tongquan_domain::enforcement::penalty::{PenaltyState, PenaltyStep};
+use tongquan_domain::catalog::parse_date;
+use tongquan_domain::enforcement::penalty::{
+    DECISION_DAYS, HEARING_REQUEST_DAYS, Penalty, PenaltyState, PenaltyStep, Procedure,
+    Thresholds, check_extension_days,
+};
 use tongquan_domain::enforcement::{EnforcementDomain, check_officers};
 
 use super::{History, record_history, require, scope, where_readable};
@@ -26,9 +30,22 @@ pub struct NewPenalty {
     /// The inspected object, if the act concerns one (for recusals).
     pub object_id: Option<i64>,
     pub party_name: String,
+    /// The party is an organisation (else a natural person): the hearing thresholds differ.
+    pub organisation: bool,
     pub facts: String,
+    /// Flagged major at filing (重大公共利益, 疑难复杂…); a penalty proposed above the
+    /// province's thresholds or aggravated is major whatever this says.
     pub major: bool,
     pub officers: Vec<i64>,
+}
+
+/// What a step brings besides its kind: the text (a decision's, a reason), the penalty a notice
+/// proposes or a decision imposes, the days an extension adds.
+#[derive(Debug, Clone, Default)]
+pub struct PenaltyInput {
+    pub note: String,
+    pub penalty: Option<Penalty>,
+    pub days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
@@ -46,10 +63,31 @@ pub struct PenaltyCase {
     pub party_name: String,
     pub facts: String,
     pub major: i64,
+    pub organisation: i64,
     pub state: String,
     pub filed_on: String,
     pub decision: String,
+    /// What the notice of rights proposed and the decision imposed (JSON).
+    pub proposed: Option<String>,
+    pub imposed: Option<String>,
+    pub notified_on: Option<String>,
+    pub heard: i64,
+    pub extended_days: i64,
     pub lock_version: i64,
+    /// The last day to decide: filing + 90 days + approved extensions (Art. 60).
+    #[sqlx(skip)]
+    pub decide_by: String,
+    /// The party may ask for a hearing on the proposed penalty, until this day (Arts. 63–64).
+    #[sqlx(skip)]
+    pub hearing_right: bool,
+    #[sqlx(skip)]
+    pub hearing_until: Option<String>,
+    /// Major by the flag or by what was proposed: a legal review comes before the decision.
+    #[sqlx(skip)]
+    pub major_now: bool,
+    /// The steps open now.
+    #[sqlx(skip)]
+    pub steps: Vec<String>,
 }
 
 impl PenaltyCase {
@@ -58,16 +96,38 @@ impl PenaltyCase {
         super::handler_scope(&self.county_code, &handler)
     }
 
-    pub fn steps(&self) -> Vec<PenaltyStep> {
-        PenaltyState::parse("state", &self.state)
-            .map_or_else(|_| Vec::new(), |s| s.steps(self.major != 0))
+    fn proposed(&self) -> Result<Option<Penalty>> {
+        Ok(self
+            .proposed
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StoreError::Config(format!("penalty case {}: {e}", self.id)))?)
     }
 }
 
 const COLUMNS: &str = "x.id, x.county_code, x.town_code, x.handler_kind, x.handler_code, x.route_reason_zh,
-    x.route_reason_en, x.item_id, x.item_name, x.domain, x.party_name, x.facts, x.major, x.state, x.filed_on, x.decision,
-    x.lock_version";
+    x.route_reason_en, x.item_id, x.item_name, x.domain, x.party_name, x.facts, x.major, x.organisation, x.state, x.filed_on,
+    x.decision, x.proposed, x.imposed, x.notified_on, x.heard, x.extended_days, x.lock_version";
 const FROM: &str = "FROM penalty_cases x";
+
+fn required_penalty(penalty: Option<Penalty>) -> Result<Penalty> {
+    Ok(penalty
+        .ok_or_else(|| DomainError::Required {
+            field: "penalty".into(),
+        })?
+        .check()?)
+}
+
+fn required_note(note: &str) -> Result<()> {
+    if note.is_empty() {
+        return Err(DomainError::Required {
+            field: "note".into(),
+        }
+        .into());
+    }
+    Ok(())
+}
 
 impl Store {
     /// Files a penalty case. The power must be a penalty item of the town's county in force; the
@@ -185,8 +245,8 @@ impl Store {
         let mut w = self.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO penalty_cases (county_code, town_code, department_code, handler_kind, handler_code, route_reason_zh,
-                route_reason_en, item_id, item_name, domain, party_name, facts, major, state, filed_on, decision)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'filed', $14, '') RETURNING id",
+                route_reason_en, item_id, item_name, domain, party_name, facts, major, organisation, state, filed_on, decision)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'filed', $15, '') RETURNING id",
         )
         .bind(county.to_string())
         .bind(new.town.to_string())
@@ -201,6 +261,7 @@ impl Store {
         .bind(party.to_owned())
         .bind(facts.to_owned())
         .bind(i64::from(new.major))
+        .bind(i64::from(new.organisation))
         .bind(today.to_string())
         .fetch_one(w.conn())
         .await?;
@@ -220,68 +281,120 @@ impl Store {
             json!({ "item": new.item_id, "handler": handler.code(), "major": new.major }),
         );
         w.commit().await?;
-        self.penalty_case(actor, id).await
+        self.penalty_case(actor, id, today).await
     }
 
-    /// One step of a penalty case, by its handler; the decision needs the notice of rights (and
-    /// the legal review if major) and the officers' credentials still valid.
+    /// One step of a penalty case, by its handler. The notice of rights states the proposed
+    /// penalty, which settles the hearing right and whether the case is major; the decision
+    /// waits for the hearing period and the hearing, needs the legal review when major or heard,
+    /// comes within the time limit, is no heavier than notified, and is taken only while the
+    /// handler still holds the power and its officers' credentials are valid. An extension is
+    /// approved by the head of the body.
     pub async fn penalty_step(
         &self,
         actor: &Actor,
         id: i64,
         step: PenaltyStep,
-        note: &str,
+        input: PenaltyInput,
         lock_version: i64,
         today: NaiveDate,
     ) -> Result<PenaltyCase> {
-        let case = self.penalty_case(actor, id).await?;
+        let case = self.penalty_case(actor, id, today).await?;
         require(actor, ResourceKind::Enforcement, &case.handler_scope())?;
-        let next = PenaltyState::parse("state", &case.state)?.after(step, case.major != 0)?;
-        let note = note.trim();
-        if step == PenaltyStep::Decide {
-            if note.is_empty() {
-                return Err(DomainError::Required {
-                    field: "note".into(),
-                }
-                .into());
+        let thresholds = self.penalty_thresholds(&case.county_code).await?;
+        let organisation = case.organisation != 0;
+        let mut procedure = self.procedure(&case, today).await?;
+        let note = input.note.trim();
+        // The columns the step sets besides the state.
+        let (mut proposed, mut imposed, mut extend) = (None, None, None);
+        match step {
+            PenaltyStep::Notify => {
+                let p = required_penalty(input.penalty)?;
+                // What the notice proposes decides the hearing right and whether it is major.
+                procedure.hearing_right = thresholds.hearing_right(&p, organisation);
+                procedure.major |= thresholds.is_major(&p, organisation);
+                proposed = Some(p);
             }
-            let ids: Vec<(i64,)> =
-                sqlx::query_as("SELECT officer_id FROM penalty_officers WHERE case_id = $1")
-                    .bind(id)
-                    .fetch_all(self.pool())
-                    .await?;
-            let ids: Vec<i64> = ids.into_iter().map(|(o,)| o).collect();
-            let domain = EnforcementDomain::parse("domain", &case.domain)?;
-            check_officers(
-                &self
-                    .officers_on_duty(
-                        &ids,
-                        None,
-                        domain,
-                        today,
-                        &[DepartmentCode::new(
-                            &CountyCode::parse("county", &case.county_code)?,
-                            domain.department(),
-                        )],
+            PenaltyStep::Extend => {
+                let head = actor.staff().is_some_and(|s| {
+                    matches!(
+                        s.role,
+                        Role::DepartmentAdmin | Role::TeamLeader | Role::CountyBureau
                     )
-                    .await?,
-                domain,
-                today,
-            )?;
+                });
+                if !head {
+                    return Err(DomainError::forbidden(
+                        "延长办案期限须经行政机关负责人批准",
+                        "an extension is approved by the head of the body",
+                    )
+                    .into());
+                }
+                let days = input.days.ok_or_else(|| DomainError::Required {
+                    field: "days".into(),
+                })?;
+                extend = Some(check_extension_days(days)?);
+                required_note(note)?;
+            }
+            PenaltyStep::Decide => {
+                required_note(note)?;
+                let p = required_penalty(input.penalty)?;
+                if case
+                    .proposed()?
+                    .is_some_and(|notified| p.heavier_than(&notified))
+                {
+                    return Err(DomainError::rule(
+                        "heavier_than_notified",
+                        "处罚决定不得重于权利告知书告知的处罚（不得因当事人陈述、申辩而加重处罚）",
+                        "the decision may not be heavier than the penalty the notice of rights proposed",
+                    )
+                    .into());
+                }
+                imposed = Some(p);
+            }
+            _ => {}
+        }
+        let next = PenaltyState::parse("state", &case.state)?.after(step, &procedure)?;
+        if step == PenaltyStep::Decide {
+            self.check_power_still_held(&case, today).await?;
+            self.check_case_officers(&case, today).await?;
+        }
+        let mut update = Sql::new("UPDATE penalty_cases SET state = ");
+        update.bind(next.slug().to_owned());
+        if let Some(p) = &proposed {
+            update
+                .push(", proposed = ")
+                .bind(serde_json::to_string(p).expect("serialises"))
+                .push(", notified_on = ")
+                .bind(today.to_string())
+                .push(", major = ")
+                .bind(i64::from(procedure.major));
+        }
+        if let Some(p) = &imposed {
+            update
+                .push(", decision = ")
+                .bind(note.to_owned())
+                .push(", imposed = ")
+                .bind(serde_json::to_string(p).expect("serialises"));
+        }
+        if let Some(days) = extend {
+            update.push(", extended_days = extended_days + ").bind(days);
+        }
+        if step == PenaltyStep::Hear {
+            update.push(", heard = 1");
         }
         let mut w = self.write(actor).await?;
-        let mut sql = Sql::new("UPDATE penalty_cases SET state = ");
-        sql.bind(next.slug().to_owned());
-        if step == PenaltyStep::Decide {
-            sql.push(", decision = ").bind(note.to_owned());
-        }
-        sql.push(", lock_version = lock_version + 1 WHERE id = ")
+        update
+            .push(", lock_version = lock_version + 1 WHERE id = ")
             .bind(id)
             .push(" AND lock_version = ")
             .bind(lock_version);
-        let done = sql.query().execute(w.conn()).await?;
+        let done = update.query().execute(w.conn()).await?;
         ensure_updated(&done, "penalty_case", id, lock_version)?;
-        record_history(&mut w, History::Penalty, id, step.slug(), today, note).await?;
+        let note = match input.days {
+            Some(days) if step == PenaltyStep::Extend => format!("延长 {days} 日：{note}"),
+            _ => note.to_owned(),
+        };
+        record_history(&mut w, History::Penalty, id, step.slug(), today, &note).await?;
         w.audit(
             &format!("penalty.{}", step.slug()),
             "penalty_case",
@@ -290,11 +403,126 @@ impl Store {
             json!({ "note": note }),
         );
         w.commit().await?;
-        self.penalty_case(actor, id).await
+        self.penalty_case(actor, id, today).await
     }
 
-    pub async fn penalty_case(&self, actor: &Actor, id: i64) -> Result<PenaltyCase> {
-        self.record(actor, "penalty_case", COLUMNS, FROM, id).await
+    /// A town decides only while the power is still delegated to it on the day of the decision.
+    async fn check_power_still_held(&self, case: &PenaltyCase, today: NaiveDate) -> Result<()> {
+        if case.handler_kind != "town" {
+            return Ok(());
+        }
+        let town = self
+            .town(&TownCode::parse("town", &case.town_code)?)
+            .await?;
+        let item = self
+            .item(&Actor::System("penalty"), case.item_id, Some(today))
+            .await?;
+        let competence = self.competence_of(&item, &town, today).await?;
+        if competence.kind == "town" && competence.code == case.handler_code {
+            return Ok(());
+        }
+        Err(DomainError::rule(
+            "no_power",
+            format!(
+                "{today} {}已不再享有该处罚职权（现由{}行使），不能作出决定，应移送有权机关",
+                town.name, competence.name
+            ),
+            format!(
+                "on {today} {} no longer holds this penalty power (it lies with {}); the case must go to the competent body",
+                town.name, competence.name
+            ),
+        )
+        .into())
+    }
+
+    /// The case's officers still hold valid credentials for its field on the day of the decision.
+    async fn check_case_officers(&self, case: &PenaltyCase, today: NaiveDate) -> Result<()> {
+        let ids: Vec<(i64,)> =
+            sqlx::query_as("SELECT officer_id FROM penalty_officers WHERE case_id = $1")
+                .bind(case.id)
+                .fetch_all(self.pool())
+                .await?;
+        let ids: Vec<i64> = ids.into_iter().map(|(o,)| o).collect();
+        let domain = EnforcementDomain::parse("domain", &case.domain)?;
+        let department = DepartmentCode::new(
+            &CountyCode::parse("county", &case.county_code)?,
+            domain.department(),
+        );
+        let officers = self
+            .officers_on_duty(&ids, None, domain, today, &[department])
+            .await?;
+        Ok(check_officers(&officers, domain, today)?)
+    }
+
+    /// Thresholds of large amounts in the county's province (meta `penalty.thresholds.<two
+    /// digits>` as JSON), else the national default.
+    pub async fn penalty_thresholds(&self, county: &str) -> Result<Thresholds> {
+        let key = format!("penalty.thresholds.{}", county.get(..2).unwrap_or_default());
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1")
+            .bind(key.clone())
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some((v,)) => serde_json::from_str(&v)
+                .map_err(|e| StoreError::Config(format!("{key}: {e}"))),
+            None => Ok(Thresholds::default()),
+        }
+    }
+
+    /// Where a case stands for its next step on `today`.
+    async fn procedure(&self, case: &PenaltyCase, today: NaiveDate) -> Result<Procedure> {
+        let thresholds = self.penalty_thresholds(&case.county_code).await?;
+        let proposed = case.proposed()?;
+        let organisation = case.organisation != 0;
+        let hearing_right = proposed
+            .as_ref()
+            .is_some_and(|p| thresholds.hearing_right(p, organisation));
+        let hearing_until = match &case.notified_on {
+            Some(d) => Some(
+                self.calendar()
+                    .await?
+                    .add_working_days(parse_date("notified_on", d)?, HEARING_REQUEST_DAYS)?,
+            ),
+            None => None,
+        };
+        let filed = parse_date("filed_on", &case.filed_on)?;
+        Ok(Procedure {
+            major: case.major != 0
+                || proposed
+                    .as_ref()
+                    .is_some_and(|p| thresholds.is_major(p, organisation)),
+            hearing_right,
+            hearing_until,
+            heard: case.heard != 0,
+            decide_by: filed + chrono::Days::new((DECISION_DAYS + case.extended_days) as u64),
+            today,
+        })
+    }
+
+    /// The case with where it stands on `today`.
+    async fn with_procedure(&self, mut case: PenaltyCase, today: NaiveDate) -> Result<PenaltyCase> {
+        let p = self.procedure(&case, today).await?;
+        case.decide_by = p.decide_by.to_string();
+        case.hearing_right = p.hearing_right;
+        case.hearing_until = p.hearing_until.map(|d| d.to_string());
+        case.major_now = p.major;
+        case.steps = PenaltyState::parse("state", &case.state)?
+            .steps(&p)
+            .into_iter()
+            .map(|s| s.slug().to_owned())
+            .collect();
+        Ok(case)
+    }
+
+    /// A penalty case with where it stands on `today`.
+    pub async fn penalty_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<PenaltyCase> {
+        let case = self.record(actor, "penalty_case", COLUMNS, FROM, id).await?;
+        self.with_procedure(case, today).await
     }
 
     pub async fn penalty_cases(
@@ -302,6 +530,7 @@ impl Store {
         actor: &Actor,
         county: Option<&CountyCode>,
         page: PageRequest,
+        today: NaiveDate,
     ) -> Result<Page<PenaltyCase>> {
         let filter = |sql: &mut Sql| {
             where_readable(sql, actor);
@@ -309,9 +538,13 @@ impl Store {
                 sql.push(" AND x.county_code = ").bind(c.to_string());
             }
         };
-        let (items, total) = self
+        let (rows, total): (Vec<PenaltyCase>, i64) = self
             .page_capped(COLUMNS, FROM, "x.id DESC", filter, page)
             .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for c in rows {
+            items.push(self.with_procedure(c, today).await?);
+        }
         Ok(Page::new(items, page, total))
     }
 }

@@ -23,6 +23,7 @@ use tongquan_domain::access::{Actor, Scope};
 use tongquan_domain::calendar::{Calendar, Pause, PauseReason};
 use tongquan_domain::codes::{OfficeCode, TownCode};
 use tongquan_domain::geo::{LatLon, distance_km};
+use tongquan_domain::limits::{self, Intake, on_time};
 
 use crate::db::{Sql, rows_per_insert};
 use crate::{Result, Store};
@@ -530,6 +531,7 @@ impl World {
             promised: item.promised,
             statutory_due: None,
             promised_due: None,
+            limits: Limits::default(),
             concluded: None,
             km_office: km(town_at, office_at),
             km_hall: hall_km,
@@ -698,6 +700,7 @@ impl World {
             return Ok(());
         }
         step!(at, "accept", "submitted", "accepted", "");
+        let accepted = at;
         step!(after(at, 1)?, "review", "accepted", "under_review", "");
         let limit = c.promised.or(c.statutory).unwrap_or(20).max(2) as u32;
         // Mostly well inside the promise; a few run past the statutory limit.
@@ -707,7 +710,8 @@ impl World {
         } else {
             rng.random_range(1..=limit.saturating_sub(1).max(1))
         };
-        let decided = after(c.submitted, took)?.max(after(at, 0)?);
+        // Counted from acceptance, as the law counts the limit.
+        let decided = after(accepted, took)?.max(at);
         let (action, to, reason) = if rng.random_bool(0.015) {
             ("deny", "denied", "经审查，不符合法定条件")
         } else {
@@ -923,6 +927,7 @@ struct GenCase {
     promised: Option<i64>,
     statutory_due: Option<NaiveDate>,
     promised_due: Option<NaiveDate>,
+    limits: Limits,
     concluded: Option<NaiveDate>,
     km_office: Option<f64>,
     km_hall: Option<f64>,
@@ -995,8 +1000,9 @@ impl GenCase {
         }
     }
 
-    /// Due dates as the store computes them: pauses stop the clock, an open one hides the date.
-    fn dues(&mut self, cal: &Calendar, _today: NaiveDate) -> Result<()> {
+    /// Due dates as the store computes them (the rules of `limits`: from acceptance, nothing
+    /// while a supplement is owed), the answer period, and whether the decision came in time.
+    fn dues(&mut self, cal: &Calendar, today: NaiveDate) -> Result<()> {
         let pauses: Vec<Pause> = self
             .pauses
             .iter()
@@ -1006,16 +1012,40 @@ impl GenCase {
                 until: *until,
             })
             .collect();
+        let intake = Intake::from_steps(self.submitted, self.events.iter().map(|e| (e.action, e.on)));
         let due = |days: Option<i64>| -> Result<Option<NaiveDate>> {
             Ok(match days {
-                Some(d) => cal.due(self.submitted, d as u32, &pauses, &[])?.date,
+                Some(d) => limits::case_due(cal, &intake, today, d as u32, &pauses, &[])?
+                    .and_then(|due| due.date),
                 None => None,
             })
         };
         self.statutory_due = due(self.statutory)?;
         self.promised_due = due(self.promised)?;
+        let decided = self
+            .events
+            .iter()
+            .find(|e| matches!(e.action, "grant" | "deny"))
+            .map(|e| e.on);
+        self.limits = Limits {
+            answer_by: Some(intake.answer_by(cal)?),
+            accepted: intake.accepted,
+            decided,
+            statutory: decided.and_then(|d| on_time(d, self.statutory_due)),
+            promised: decided.and_then(|d| on_time(d, self.promised_due)),
+        };
         Ok(())
     }
+}
+
+/// What the law's clock made of a case: see `tongquan_domain::limits`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Limits {
+    answer_by: Option<NaiveDate>,
+    accepted: Option<NaiveDate>,
+    decided: Option<NaiveDate>,
+    statutory: Option<bool>,
+    promised: Option<bool>,
 }
 
 #[derive(Default)]
@@ -1034,13 +1064,14 @@ impl Batch {
     }
 
     async fn write(self, tx: &mut sqlx::AnyConnection, at: &str) -> Result<()> {
-        for part in self.cases.chunks(rows_per_insert(34)) {
+        for part in self.cases.chunks(rows_per_insert(39)) {
             let mut sql = Sql::new(
                 "INSERT INTO cases (id, tracking_no, check_hash, item_id, item_version, item_name, county_code,
                     town_code, office_code, intake_office_code, doc_number, channel, assisted_by, applicant_kind,
                     applicant_id, applicant_name, contact, materials, state, submitted_on, statutory_days,
                     promised_days, statutory_due, promised_due, concluded_on, km_to_office, km_to_hall, commitment,
-                    rating, rated_on, handed_over_on, returned_on, created_at, updated_at) VALUES ",
+                    rating, rated_on, handed_over_on, returned_on, answer_by, accepted_on, decided_on,
+                    on_time_statutory, on_time_promised, created_at, updated_at) VALUES ",
             );
             for (i, c) in part.iter().enumerate() {
                 if i > 0 {
@@ -1107,6 +1138,16 @@ impl Batch {
                     .bind(date(c.handed_over))
                     .push(", ")
                     .bind(date(c.returned))
+                    .push(", ")
+                    .bind(date(c.limits.answer_by))
+                    .push(", ")
+                    .bind(date(c.limits.accepted))
+                    .push(", ")
+                    .bind(date(c.limits.decided))
+                    .push(", ")
+                    .bind(c.limits.statutory.map(i64::from))
+                    .push(", ")
+                    .bind(c.limits.promised.map(i64::from))
                     .push(", ")
                     .bind(at.to_owned())
                     .push(", ")

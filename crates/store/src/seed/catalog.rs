@@ -351,6 +351,7 @@ async fn record_changes(
                 DelegationEventKind::Suspend,
                 date(2023, 3, 1),
                 "分局窗口人员调整，暂由县政务服务中心受理",
+                on,
             )
             .await?;
         done.suspended += 1;
@@ -363,6 +364,7 @@ async fn record_changes(
                 DelegationEventKind::Resume,
                 date(2023, 5, 15),
                 "人员到岗并完成业务培训，恢复分局受理",
+                on,
             )
             .await?;
         done.resumed += 1;
@@ -377,6 +379,7 @@ async fn record_changes(
                     DelegationEventKind::Revoke,
                     date(2023, 9, 1),
                     "分局服务范围内一年无此类办件，收回县政务服务中心集中办理",
+                    on,
                 )
                 .await?;
             done.revoked += 1;
@@ -489,6 +492,7 @@ impl Doc {
             kind: self.kind,
             department: DepartmentCode::new(county, self.issuer),
             legal_basis: self.legal_basis.to_owned(),
+            open_cases: tongquan_domain::catalog::OpenCases::Stay,
         }
     }
 }

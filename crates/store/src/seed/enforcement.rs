@@ -19,13 +19,13 @@ use tongquan_domain::access::{Actor, Scope};
 use tongquan_domain::applicant::{ApplicantId, ApplicantKind};
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::lead::{LeadSource, Urgency, route};
-use tongquan_domain::enforcement::penalty::PenaltyStep;
-use tongquan_domain::enforcement::{EnforcementDomain, RiskGrade};
+use tongquan_domain::enforcement::penalty::{Penalty, PenaltyStep, Sanction};
+use tongquan_domain::enforcement::{EnforcementDomain, RiskGrade, repeat_recusals};
 use tongquan_plan::{DrawSpec, Quota, merge_year};
 
 use crate::db::{Sql, rows_per_insert, timestamp};
 use crate::enforcement::draws::NewDraw;
-use crate::enforcement::penalties::NewPenalty;
+use crate::enforcement::penalties::{NewPenalty, PenaltyInput};
 use crate::geography::Town;
 use crate::{PageRequest, Result, Store};
 
@@ -180,6 +180,8 @@ struct Ids {
 struct Officer {
     id: i64,
     domain: EnforcementDomain,
+    /// The towns the officer is dispatched to (indexes into the county's towns).
+    towns: Vec<usize>,
     /// Credentials end on this day.
     valid_to: NaiveDate,
 }
@@ -387,6 +389,7 @@ async fn county_data(
             officers.push(Officer {
                 id,
                 domain,
+                towns: (0..count).map(|t| (first + t) % towns.len()).collect(),
                 valid_to,
             });
         }
@@ -478,39 +481,99 @@ async fn county_data(
     let reqs = store.plan_requirements(county).await?;
     let mut tx = store.pool().begin().await?;
 
-    let team = |rng: &mut StdRng, domain: EnforcementDomain, on: NaiveDate, n: usize| -> Vec<i64> {
-        let pool: Vec<i64> = officers
-            .iter()
-            .filter(|o| o.domain == domain && o.valid_to >= on)
-            .map(|o| o.id)
-            .collect();
-        let mut picked = Vec::new();
-        while picked.len() < n.min(pool.len()) {
-            let o = pool[rng.random_range(0..pool.len())];
-            if !picked.contains(&o) {
-                picked.push(o);
+    let by_id: HashMap<i64, &Object> = objects.iter().map(|o| (o.id, o)).collect();
+    // Each visit as planned: (object, day, departments lead first, found, raises a hazard).
+    struct Planned {
+        object: i64,
+        on: NaiveDate,
+        departments: Vec<EnforcementDomain>,
+        found: bool,
+        hazard: bool,
+    }
+    let mut planned: Vec<Planned> = Vec::new();
+    // The year before: each department on its own, each planned inspection a visit.
+    let before_end = NaiveDate::from_ymd_opt(year - 1, 12, 31).expect("a date");
+    for r in &reqs {
+        let month = rng.random_range(u32::from(r.window.0)..=u32::from(r.window.1));
+        let on = day_in(rng, year - 1, month, before_end).expect("a day of last year");
+        planned.push(Planned {
+            object: r.object,
+            on,
+            departments: vec![EnforcementDomain::parse("department", &r.department)?],
+            found: rng.random_ratio(8, 100),
+            hazard: false,
+        });
+        out.visits_before += 1;
+    }
+    // This year: the same plan merged into joint visits, up to today.
+    out.requirements_after += reqs.len();
+    let plan = merge_year(&reqs).map_err(crate::enforcement::draws::plan_error)?;
+    for v in &plan.visits {
+        let Some(on) = day_in(rng, year, u32::from(v.month), volume.today) else {
+            continue;
+        };
+        let lead = EnforcementDomain::parse("lead", &v.lead)?;
+        let mut departments = vec![lead];
+        for d in &v.departments {
+            let d = EnforcementDomain::parse("department", d)?;
+            if d != lead {
+                departments.push(d);
             }
         }
-        picked
-    };
+        let found = rng.random_ratio(10, 100);
+        planned.push(Planned {
+            object: v.object,
+            on,
+            departments,
+            found,
+            hazard: found,
+        });
+        out.visits_after += 1;
+    }
+    // In date order, so that each object's history is what the recusal rule reads: every
+    // department of a visit fields two officers with a credential valid that day, dispatched to
+    // the object's town where it has two, never one who was at the object's last three visits
+    // when all three found nothing.
+    planned.sort_by_key(|p| (p.on, p.object));
+    let mut history: HashMap<i64, Vec<(Vec<i64>, bool)>> = HashMap::new();
     let (mut visit_rows, mut visit_officer_rows, mut hazard_rows, mut hazard_event_rows) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut visit = |rng: &mut StdRng,
-                     o: &Object,
-                     on: NaiveDate,
-                     departments: &[EnforcementDomain],
-                     found: bool| {
+    for p in planned {
         let id = ids.inspection;
         ids.inspection += 1;
-        let lead = departments[0];
-        let mut present = team(rng, lead, on, 2);
-        for d in &departments[1..] {
-            present.extend(team(rng, *d, on, 1));
+        let o = by_id[&p.object];
+        let on = p.on;
+        let found = p.found;
+        let past = history.entry(p.object).or_default();
+        let recused = repeat_recusals(past);
+        let mut present = Vec::new();
+        for d in &p.departments {
+            let able = |o: &&Officer| o.domain == *d && o.valid_to >= on && !recused.contains(&o.id);
+            let mut pool: Vec<i64> = officers
+                .iter()
+                .filter(able)
+                .filter(|off| off.towns.contains(&o.town))
+                .map(|off| off.id)
+                .collect();
+            if pool.len() < 2 {
+                pool = officers.iter().filter(able).map(|off| off.id).collect();
+            }
+            let mut picked: Vec<i64> = Vec::new();
+            while picked.len() < 2.min(pool.len()) {
+                let c = pool[rng.random_range(0..pool.len())];
+                if !picked.contains(&c) {
+                    picked.push(c);
+                }
+            }
+            present.extend(picked.iter().map(|c| (*c, *d)));
         }
-        let depts: Vec<String> = departments
+        past.insert(0, (present.iter().map(|(c, _)| *c).collect(), found));
+        let depts: Vec<String> = p
+            .departments
             .iter()
             .map(|d| DepartmentCode::new(county, d.department()).to_string())
             .collect();
+        let lead = p.departments[0];
         let start = rng.random_range(8..16);
         visit_rows.push(vec![
             V::I(id),
@@ -525,7 +588,7 @@ async fn county_data(
             V::T(format!("{start:02}:00")),
             V::T(format!("{:02}:{:02}", start + 1, rng.random_range(0..60))),
             V::T(
-                departments
+                p.departments
                     .iter()
                     .map(|d| format!("{}日常监督检查", d.zh()))
                     .collect::<Vec<_>>()
@@ -543,47 +606,11 @@ async fn county_data(
             V::T("system:demo".into()),
             V::T(at.clone()),
         ]);
-        for p in present {
-            visit_officer_rows.push(vec![V::I(id), V::I(p)]);
+        for (officer, d) in present {
+            visit_officer_rows.push(vec![V::I(id), V::I(officer), V::T(d.slug().into())]);
         }
-        id
-    };
-    let by_id: HashMap<i64, &Object> = objects.iter().map(|o| (o.id, o)).collect();
-    // The year before: each department on its own, each planned inspection a visit.
-    let before_end = NaiveDate::from_ymd_opt(year - 1, 12, 31).expect("a date");
-    for r in &reqs {
-        let month = rng.random_range(u32::from(r.window.0)..=u32::from(r.window.1));
-        let on = day_in(rng, year - 1, month, before_end).expect("a day of last year");
-        let found = rng.random_ratio(8, 100);
-        visit(
-            rng,
-            by_id[&r.object],
-            on,
-            &[EnforcementDomain::parse("department", &r.department)?],
-            found,
-        );
-        out.visits_before += 1;
-    }
-    // This year: the same plan merged into joint visits, up to today.
-    out.requirements_after += reqs.len();
-    let plan = merge_year(&reqs).map_err(crate::enforcement::draws::plan_error)?;
-    for v in &plan.visits {
-        let Some(on) = day_in(rng, year, u32::from(v.month), volume.today) else {
-            continue;
-        };
-        let o = by_id[&v.object];
-        let lead = EnforcementDomain::parse("lead", &v.lead)?;
-        let mut departments = vec![lead];
-        for d in &v.departments {
-            let d = EnforcementDomain::parse("department", d)?;
-            if d != lead {
-                departments.push(d);
-            }
-        }
-        let found = rng.random_ratio(10, 100);
-        let inspection = visit(rng, o, on, &departments, found);
-        out.visits_after += 1;
-        if found {
+        let inspection = id;
+        if p.hazard {
             let id = ids.hazard;
             ids.hazard += 1;
             let deadline = on + Days::new(rng.random_range(15..60));
@@ -641,7 +668,7 @@ async fn county_data(
     insert(&mut tx, "INSERT INTO inspections (id, county_code, town_code, department_code, object_id, departments, domain, trigger_kind, visited_on, started_at, ended_at, items, findings, found, rating_code_hash, recorded_by, created_at) VALUES ", visit_rows).await?;
     insert(
         &mut tx,
-        "INSERT INTO inspection_officers (inspection_id, officer_id) VALUES ",
+        "INSERT INTO inspection_officers (inspection_id, officer_id, domain) VALUES ",
         visit_officer_rows,
     )
     .await?;
@@ -795,7 +822,17 @@ async fn penalty_cases(
             .fetch_all(store.pool())
             .await?;
             let filed_on = today - Days::new(rng.random_range(20..200));
-            let major = rng.random_ratio(1, 10);
+            let flagged = rng.random_ratio(1, 20);
+            // Most fines are small; about one in ten reaches the hearing threshold.
+            let fine = match rng.random_range(0..10) {
+                0 => rng.random_range(100..=500) * 1_000,
+                _ => rng.random_range(1..=60) * 500,
+            };
+            let penalty = Penalty {
+                sanctions: vec![Sanction::Warning, Sanction::Fine],
+                fine_yuan: fine,
+                ..Penalty::default()
+            };
             let case = store
                 .file_penalty(
                     &ACTOR,
@@ -804,33 +841,48 @@ async fn penalty_cases(
                         town: TownCode::parse("town", town.code.as_str())?,
                         object_id: None,
                         party_name: format!("{}某经营户", town.name),
+                        organisation: true,
                         facts: "经现场检查，当事人存在违法行为（示意）".into(),
-                        major,
+                        major: flagged,
                         officers: officers.into_iter().map(|(o,)| o).collect(),
                     },
                     filed_on,
                 )
                 .await?;
-            let mut steps = vec![PenaltyStep::Investigate, PenaltyStep::Notify];
+            let major = flagged
+                || store
+                    .penalty_thresholds(county.as_str())
+                    .await?
+                    .is_major(&penalty, true);
+            // (step, days after filing): the decision comes after the five working days the
+            // party has to ask for a hearing, and after the legal review when major.
+            let mut steps = vec![(PenaltyStep::Investigate, 3), (PenaltyStep::Notify, 6)];
             if major {
-                steps.push(PenaltyStep::Review);
+                steps.push((PenaltyStep::Review, 15));
             }
             steps.extend([
-                PenaltyStep::Decide,
-                PenaltyStep::Execute,
-                PenaltyStep::Close,
+                (PenaltyStep::Decide, 16),
+                (PenaltyStep::Execute, 20),
+                (PenaltyStep::Close, 24),
             ]);
             let stop = rng.random_range(1..=steps.len());
             let mut c = case;
-            for (k, step) in steps.into_iter().take(stop).enumerate() {
-                let on = filed_on + Days::new(3 * (k as u64 + 1));
-                let note = if step == PenaltyStep::Decide {
-                    "警告并处罚款（示意）"
-                } else {
-                    ""
+            for (step, after) in steps.into_iter().take(stop) {
+                let on = filed_on + Days::new(after);
+                let input = match step {
+                    PenaltyStep::Notify => PenaltyInput {
+                        penalty: Some(penalty.clone()),
+                        ..PenaltyInput::default()
+                    },
+                    PenaltyStep::Decide => PenaltyInput {
+                        note: format!("警告并处罚款 {fine} 元（示意）"),
+                        penalty: Some(penalty.clone()),
+                        days: None,
+                    },
+                    _ => PenaltyInput::default(),
                 };
                 c = store
-                    .penalty_step(&ACTOR, c.id, step, note, c.lock_version, on)
+                    .penalty_step(&ACTOR, c.id, step, input, c.lock_version, on)
                     .await?;
             }
             made += 1;

@@ -65,6 +65,10 @@ pub struct NewBatchBody {
     pub department: String,
     #[serde(default)]
     pub legal_basis: String,
+    /// When one of its powers is suspended or revoked, open cases `stay` with the office until
+    /// decided (the default) or `transfer` to the county body.
+    #[serde(default)]
+    pub open_cases: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/batches", tag = "delegation", request_body = NewBatchBody,
@@ -85,6 +89,7 @@ pub async fn create(
         &b.kind,
         &b.department,
         &b.legal_basis,
+        &b.open_cases,
     )?;
     Ok((
         StatusCode::CREATED,
@@ -207,7 +212,14 @@ pub async fn change(
     let reason = text::bounded("reason", &c.reason, 500)?;
     Ok(Json(
         s.store
-            .record_change(&v.actor, parse_int("id", &id)?, kind, effective, &reason)
+            .record_change(
+                &v.actor,
+                parse_int("id", &id)?,
+                kind,
+                effective,
+                &reason,
+                s.today(),
+            )
             .await?,
     ))
 }

@@ -52,8 +52,13 @@ pub struct InspectionBody {
     /// HH:MM.
     pub started_at: String,
     pub ended_at: String,
-    /// At least two, each with a credential valid for the field that day.
+    /// Each department of the visit fields at least two, each with a credential valid for its
+    /// field that day.
     pub officers: Vec<i64>,
+    /// Who did which department's part, where not their own department's: department code →
+    /// officer ids.
+    #[serde(default)]
+    pub parts: std::collections::BTreeMap<String, Vec<i64>>,
     #[serde(default)]
     pub items: Vec<String>,
     #[serde(default)]
@@ -93,6 +98,11 @@ impl InspectionBody {
             started_at: self.started_at,
             ended_at: self.ended_at,
             officers: self.officers,
+            parts: self
+                .parts
+                .iter()
+                .map(|(d, ids)| Ok((DepartmentCode::parse("parts", d)?, ids.clone())))
+                .collect::<Result<_, tongquan_domain::DomainError>>()?,
             items: self.items,
             findings: self.findings,
             hazards,

@@ -5,9 +5,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use tongquan_domain::codes::{CountyCode, TownCode};
-use tongquan_domain::enforcement::penalty::PenaltyStep;
+use tongquan_domain::enforcement::penalty::{Penalty, PenaltyStep};
 use tongquan_store::Page;
-use tongquan_store::enforcement::penalties::{NewPenalty, PenaltyCase};
+use tongquan_store::enforcement::penalties::{NewPenalty, PenaltyCase, PenaltyInput};
+
+fn organisation() -> bool {
+    true
+}
 use utoipa::IntoParams;
 
 use super::ApiResult;
@@ -26,7 +30,12 @@ pub struct PenaltyBody {
     pub town: String,
     pub object_id: Option<i64>,
     pub party_name: String,
+    /// The party is a natural person (false) or an organisation (true, the default): the
+    /// thresholds for a hearing differ.
+    #[serde(default = "organisation")]
+    pub organisation: bool,
     pub facts: String,
+    /// Major for reasons beyond the amount (重大公共利益, 疑难复杂).
     #[serde(default)]
     pub major: bool,
     /// At least two credentialed officers.
@@ -48,6 +57,7 @@ pub async fn create(
         town: TownCode::parse("town", &b.town)?,
         object_id: b.object_id,
         party_name: b.party_name,
+        organisation: b.organisation,
         facts: b.facts,
         major: b.major,
         officers: b.officers,
@@ -78,7 +88,12 @@ pub async fn list(
     let county = opt("county", &q.county, CountyCode::parse)?;
     Ok(Json(
         s.store
-            .penalty_cases(&v.actor, county.as_ref(), paging(&q.page, &q.per_page)?)
+            .penalty_cases(
+                &v.actor,
+                county.as_ref(),
+                paging(&q.page, &q.per_page)?,
+                s.today(),
+            )
             .await?,
     ))
 }
@@ -91,17 +106,22 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<PenaltyCase> {
     v.staff()?;
-    Ok(Json(s.store.penalty_case(&v.actor, item_id(&id)?).await?))
+    Ok(Json(s.store.penalty_case(&v.actor, item_id(&id)?, s.today()).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PenaltyStepBody {
-    /// investigate, notify, review, decide, execute or close.
+    /// investigate, notify, request_hearing, hear, review, extend, decide, execute or close.
     pub step: String,
-    /// The decision's text (required to decide).
+    /// The decision's text (required to decide), or the reason for an extension.
     #[serde(default)]
     pub note: String,
+    /// The penalty the notice of rights proposes (notify) or the decision imposes (decide).
+    #[schema(value_type = Option<Object>)]
+    pub penalty: Option<Penalty>,
+    /// Days an extension adds (extend, 1–30).
+    pub days: Option<i64>,
     pub lock_version: i64,
 }
 
@@ -124,7 +144,11 @@ pub async fn step(
                 &v.actor,
                 item_id(&id)?,
                 step,
-                &b.note,
+                PenaltyInput {
+                    note: b.note,
+                    penalty: b.penalty,
+                    days: b.days,
+                },
                 b.lock_version,
                 s.today(),
             )

@@ -7,6 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use tongquan_domain::access::{Action, ResourceKind, Scope, may};
 use tongquan_domain::catalog::{
+    OpenCases,
     DelegationEventKind, DelegationKind, Recipient, Validity, parse_date,
 };
 use tongquan_domain::codes::{CountyCode, ImplCode};
@@ -93,6 +94,8 @@ struct NewBatchPage {
     kind: String,
     department: String,
     legal_basis: String,
+    open_cases_choices: Vec<(&'static str, String)>,
+    open_cases: String,
     error: Option<AppError>,
 }
 
@@ -122,6 +125,8 @@ async fn new_page(
             },
         ),
         legal_basis: typed(&refused, "legal_basis", ""),
+        open_cases_choices: c.choices::<OpenCases>(),
+        open_cases: typed(&refused, "open_cases", "stay"),
         error: refused.map(|(e, _)| e),
         c,
     };
@@ -155,6 +160,7 @@ pub async fn create(
             f("kind"),
             f("department"),
             f("legal_basis"),
+            f("open_cases"),
         )?;
         Ok::<_, AppError>(s.store.create_batch(&v.actor, b).await?)
     }
@@ -306,7 +312,7 @@ pub async fn change(
         let reason = text::bounded("reason", form.text("reason"), 500)?;
         Ok::<_, AppError>(
             s.store
-                .record_change(&v.actor, id, kind, effective, &reason)
+                .record_change(&v.actor, id, kind, effective, &reason, s.today())
                 .await?,
         )
     }
