@@ -1,4 +1,4 @@
-//! `audit verify`.
+//! `audit verify` and `audit rules`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,10 +16,33 @@ pub enum AuditCommand {
         #[command(flatten)]
         at: Location,
     },
+    /// Hold every record to the rules the law sets, from the rows alone: decisions after their
+    /// due dates, visits whose departments lacked two credentialed officers, recusal breaches.
+    /// Prints the counts as JSON; exit 1 when a visit breaks a rule.
+    Rules {
+        #[command(flatten)]
+        at: Location,
+    },
 }
 
 pub async fn run(file: Option<&Path>, command: AuditCommand) -> Result<ExitCode> {
-    let AuditCommand::Verify { at } = command;
+    let at = match command {
+        AuditCommand::Rules { at } => {
+            let store = config::load(file, &at, None)?.open().await?;
+            let check = store.rule_check().await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&check).expect("counts serialise")
+            );
+            let broken = check.visits_short_of_credentialed_officers + check.recusal_breaches;
+            return Ok(if broken == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
+        AuditCommand::Verify { at } => at,
+    };
     let store = config::load(file, &at, None)?.open().await?;
     match store.verify_audit().await {
         Ok(n) => {

@@ -232,9 +232,13 @@ mod tests {
     #[test]
     fn a_birth_date_after_today_is_refused() {
         let today: NaiveDate = "2026-12-08".parse().unwrap();
-        let born_tomorrow = ApplicantId::complete(ApplicantKind::Person, "37140220261209123").unwrap();
+        let born_tomorrow =
+            ApplicantId::complete(ApplicantKind::Person, "37140220261209123").unwrap();
         assert_eq!(
-            born_tomorrow.check_born_by("applicant_id", today).unwrap_err().field(),
+            born_tomorrow
+                .check_born_by("applicant_id", today)
+                .unwrap_err()
+                .field(),
             Some("applicant_id")
         );
         let born_today = ApplicantId::complete(ApplicantKind::Person, "37140220261208123").unwrap();

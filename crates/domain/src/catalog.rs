@@ -898,10 +898,35 @@ mod tests {
             delegation_status(from, Some(d("2024-06-01")), &[], d("2024-06-01")),
             DelegationStatus::Expired
         );
-        assert!(check_event(DelegationStatus::Revoked, DelegationEventKind::Resume, "x", d("2024-01-01"), d("2024-06-01")).is_err());
-        assert!(check_event(DelegationStatus::Active, DelegationEventKind::Resume, "x", d("2024-01-01"), d("2024-06-01")).is_err());
         assert!(
-            check_event(DelegationStatus::Active, DelegationEventKind::Suspend, " ", d("2024-01-01"), d("2024-06-01")).is_err(),
+            check_event(
+                DelegationStatus::Revoked,
+                DelegationEventKind::Resume,
+                "x",
+                d("2024-01-01"),
+                d("2024-06-01")
+            )
+            .is_err()
+        );
+        assert!(
+            check_event(
+                DelegationStatus::Active,
+                DelegationEventKind::Resume,
+                "x",
+                d("2024-01-01"),
+                d("2024-06-01")
+            )
+            .is_err()
+        );
+        assert!(
+            check_event(
+                DelegationStatus::Active,
+                DelegationEventKind::Suspend,
+                " ",
+                d("2024-01-01"),
+                d("2024-06-01")
+            )
+            .is_err(),
             "a reason is required"
         );
         assert!(

@@ -72,7 +72,11 @@ impl Intake {
     /// the day the materials were complete (receipt, or the supplement's arrival). Before an
     /// answer the limit runs as if accepted on that day, which is what the law makes of silence.
     /// None while the applicant owes a supplement.
-    pub fn start(&self, calendar: &Calendar, today: NaiveDate) -> Result<Option<Start>, DomainError> {
+    pub fn start(
+        &self,
+        calendar: &Calendar,
+        today: NaiveDate,
+    ) -> Result<Option<Start>, DomainError> {
         if self.supplement_requested.is_some() && self.supplied.is_none() {
             return Ok(None);
         }
@@ -213,7 +217,9 @@ pub fn check_extension(
         _ => Err(DomainError::invalid(
             "days",
             format!("延长期限为 1 至 {MAX_EXTENSION_DAYS} 个工作日（行政许可法第四十二条）"),
-            format!("an extension is 1 to {MAX_EXTENSION_DAYS} working days (Licensing Law Art. 42)"),
+            format!(
+                "an extension is 1 to {MAX_EXTENSION_DAYS} working days (Licensing Law Art. 42)"
+            ),
         )),
     }
 }
@@ -273,22 +279,42 @@ mod tests {
         let due = case_due(&c, &accepted, d("2024-03-08"), 20, &[], &[])
             .unwrap()
             .unwrap();
-        assert_eq!(due.date, Some(c.add_working_days(d("2024-03-08"), 20).unwrap()));
+        assert_eq!(
+            due.date,
+            Some(c.add_working_days(d("2024-03-08"), 20).unwrap())
+        );
         assert!(due.explanation[0].zh.contains("自受理之日 2024-03-08"));
         // Before the answer the limit runs from receipt; silence past the 5 days is acceptance.
         let open = intake("2024-03-04");
         let start = open.start(&c, d("2024-03-11")).unwrap().unwrap();
-        assert_eq!(start, Start { day: d("2024-03-04"), deemed: false });
+        assert_eq!(
+            start,
+            Start {
+                day: d("2024-03-04"),
+                deemed: false
+            }
+        );
         assert_eq!(open.answer_by(&c).unwrap(), d("2024-03-11"));
         let start = open.start(&c, d("2024-03-12")).unwrap().unwrap();
-        assert_eq!(start, Start { day: d("2024-03-04"), deemed: true });
+        assert_eq!(
+            start,
+            Start {
+                day: d("2024-03-04"),
+                deemed: true
+            }
+        );
         // Accepted late: counted from receipt all the same.
         let late = Intake {
             accepted: Some(d("2024-03-15")),
             ..open
         };
-        let due = case_due(&c, &late, d("2024-03-15"), 20, &[], &[]).unwrap().unwrap();
-        assert_eq!(due.date, Some(c.add_working_days(d("2024-03-04"), 20).unwrap()));
+        let due = case_due(&c, &late, d("2024-03-15"), 20, &[], &[])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            due.date,
+            Some(c.add_working_days(d("2024-03-04"), 20).unwrap())
+        );
         assert!(due.explanation[0].zh.contains("视为受理"));
     }
 
@@ -296,13 +322,16 @@ mod tests {
     fn a_supplement_is_asked_once_within_five_days_and_moves_the_start() {
         let c = calendar();
         let open = intake("2024-03-04");
-        open.check(CaseAction::RequestSupplement, &c, d("2024-03-11")).unwrap();
+        open.check(CaseAction::RequestSupplement, &c, d("2024-03-11"))
+            .unwrap();
         let late = open
             .check(CaseAction::RequestSupplement, &c, d("2024-03-12"))
             .unwrap_err();
         assert_eq!(late.code(), "deemed_accepted");
         assert_eq!(
-            open.check(CaseAction::Reject, &c, d("2024-03-12")).unwrap_err().code(),
+            open.check(CaseAction::Reject, &c, d("2024-03-12"))
+                .unwrap_err()
+                .code(),
             "deemed_accepted"
         );
         open.check(CaseAction::Accept, &c, d("2024-04-30")).unwrap();
@@ -331,7 +360,13 @@ mod tests {
         };
         assert_eq!(supplied.answer_by(&c).unwrap(), d("2024-03-27"));
         let start = supplied.start(&c, d("2024-03-22")).unwrap().unwrap();
-        assert_eq!(start, Start { day: d("2024-03-22"), deemed: false });
+        assert_eq!(
+            start,
+            Start {
+                day: d("2024-03-22"),
+                deemed: false
+            }
+        );
         // The supplement's pause lies before the start and takes nothing off.
         let pause = Pause {
             reason: PauseReason::Supplement,
@@ -341,7 +376,10 @@ mod tests {
         let due = case_due(&c, &supplied, d("2024-03-22"), 20, &[pause], &[])
             .unwrap()
             .unwrap();
-        assert_eq!(due.date, Some(c.add_working_days(d("2024-03-22"), 20).unwrap()));
+        assert_eq!(
+            due.date,
+            Some(c.add_working_days(d("2024-03-22"), 20).unwrap())
+        );
     }
 
     #[test]
@@ -364,21 +402,29 @@ mod tests {
         assert_eq!(check_extension(10, 0, due, d("2024-04-01")), Ok(10));
         for days in [0, 11, 20, -1] {
             assert_eq!(
-                check_extension(days, 0, due, d("2024-03-20")).unwrap_err().field(),
+                check_extension(days, 0, due, d("2024-03-20"))
+                    .unwrap_err()
+                    .field(),
                 Some("days"),
                 "{days}"
             );
         }
         assert_eq!(
-            check_extension(5, 1, due, d("2024-03-20")).unwrap_err().code(),
+            check_extension(5, 1, due, d("2024-03-20"))
+                .unwrap_err()
+                .code(),
             "extension_once"
         );
         assert_eq!(
-            check_extension(5, 0, due, d("2024-04-02")).unwrap_err().code(),
+            check_extension(5, 0, due, d("2024-04-02"))
+                .unwrap_err()
+                .code(),
             "extension_too_late"
         );
         assert_eq!(
-            check_extension(5, 0, None, d("2024-03-20")).unwrap_err().code(),
+            check_extension(5, 0, None, d("2024-03-20"))
+                .unwrap_err()
+                .code(),
             "clock_stopped"
         );
     }
@@ -387,7 +433,9 @@ mod tests {
     fn no_decision_while_the_clock_is_stopped_and_lateness_is_recorded() {
         let hearing = Some(PauseReason::Hearing);
         assert_eq!(
-            check_clock_running(CaseAction::Grant, hearing).unwrap_err().code(),
+            check_clock_running(CaseAction::Grant, hearing)
+                .unwrap_err()
+                .code(),
             "clock_stopped"
         );
         assert_eq!(

@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::json;
 use tongquan_domain::access::{Actor, ResourceKind, Scope};
 use tongquan_domain::catalog::{
-    Competent, DelegationEvent, DelegationEventKind, DelegationKind, DelegationStatus, OpenCases, Recipient,
-    Validity, check_event, competent, delegation_status, optional_text, parse_date,
+    Competent, DelegationEvent, DelegationEventKind, DelegationKind, DelegationStatus, OpenCases,
+    Recipient, Validity, check_event, competent, delegation_status, optional_text, parse_date,
 };
 use tongquan_domain::codes::{CountyCode, DepartmentCode, OfficeCode, TownCode};
 use tongquan_domain::geo::distance_km;

@@ -24,6 +24,7 @@ mod migrate;
 pub mod offices;
 pub mod once;
 pub mod page;
+pub mod rules;
 mod scope;
 pub mod seed;
 pub mod services;

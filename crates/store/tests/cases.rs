@@ -109,20 +109,39 @@ async fn when_the_power_ends(db: TestDb, policy: &str) {
             .act_on_case(&clerk, r.id, step(CaseAction::Accept, "", &[], 1), received)
             .await
             .unwrap();
-        let delegation = s.active_delegations(item, received).await.unwrap().pop().unwrap();
+        let delegation = s
+            .active_delegations(item, received)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
         let system = Actor::System("test");
         // A change cannot reach back before the delegation began (2024-01-01).
         let before = counts(s).await;
         let backdated = s
-            .record_change(&system, delegation.id, DelegationEventKind::Revoke, d("2023-12-31"), "撤销", received)
+            .record_change(
+                &system,
+                delegation.id,
+                DelegationEventKind::Revoke,
+                d("2023-12-31"),
+                "撤销",
+                received,
+            )
             .await
             .unwrap_err();
         assert_eq!(backdated.field(), Some("effective"));
         assert_eq!(counts(s).await, before);
         let revoked = d("2024-03-05");
-        s.record_change(&system, delegation.id, DelegationEventKind::Revoke, revoked, "收回县级办理", revoked)
-            .await
-            .unwrap();
+        s.record_change(
+            &system,
+            delegation.id,
+            DelegationEventKind::Revoke,
+            revoked,
+            "收回县级办理",
+            revoked,
+        )
+        .await
+        .unwrap();
         // A new application after the revocation goes to the county hall.
         let later = s
             .submit_case(
@@ -141,19 +160,35 @@ async fn when_the_power_ends(db: TestDb, policy: &str) {
         let review = |who: &Actor, lock| {
             let who = who.clone();
             async move {
-                s.act_on_case(&who, r.id, step(CaseAction::Review, "", &[], lock), d("2024-03-06"))
-                    .await
+                s.act_on_case(
+                    &who,
+                    r.id,
+                    step(CaseAction::Review, "", &[], lock),
+                    d("2024-03-06"),
+                )
+                .await
             }
         };
         if policy == "stay" {
             // Received while the branch held the power: the branch decides it (the day of
             // receipt counts, not today), and the county hall may not.
-            assert_eq!(review(&bureau, accepted.lock_version).await.unwrap_err().code(), "no_power");
+            assert_eq!(
+                review(&bureau, accepted.lock_version)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "no_power"
+            );
             let case = review(&clerk, accepted.lock_version).await.unwrap();
             assert_eq!(case.summary.office_code, branch);
-            s.act_on_case(&clerk, r.id, step(CaseAction::Grant, "", &[], case.lock_version), d("2024-03-07"))
-                .await
-                .unwrap();
+            s.act_on_case(
+                &clerk,
+                r.id,
+                step(CaseAction::Grant, "", &[], case.lock_version),
+                d("2024-03-07"),
+            )
+            .await
+            .unwrap();
         } else {
             // Handed to the county hall with a record the applicant sees; the branch is done.
             let case = s.case(&bureau, r.id, d("2024-03-06")).await.unwrap();
@@ -162,12 +197,20 @@ async fn when_the_power_ends(db: TestDb, policy: &str) {
             assert_eq!(last.action, "transfer");
             assert!(last.reason.contains("移交"), "{}", last.reason);
             let tracked = s
-                .track_case(&r.tracking_no, &r.check_code, &Client::local(), d("2024-03-06"))
+                .track_case(
+                    &r.tracking_no,
+                    &r.check_code,
+                    &Client::local(),
+                    d("2024-03-06"),
+                )
                 .await
                 .unwrap();
             assert_eq!(tracked.events.last().unwrap().action, "transfer");
             // The branch no longer reaches the case at all.
-            assert_eq!(review(&clerk, case.lock_version).await.unwrap_err().code(), "not_found");
+            assert_eq!(
+                review(&clerk, case.lock_version).await.unwrap_err().code(),
+                "not_found"
+            );
             let case = review(&bureau, case.lock_version).await.unwrap();
             assert_eq!(case.summary.state, "under_review");
             // The clock keeps its start: acceptance by the branch on 03-01.
@@ -175,7 +218,11 @@ async fn when_the_power_ends(db: TestDb, policy: &str) {
                 case.summary.statutory_due,
                 Some(calendar.add_working_days(received, 20).unwrap().to_string())
             );
-            assert_eq!(s.transfer_cases(d("2024-03-07")).await.unwrap(), 0, "moved once");
+            assert_eq!(
+                s.transfer_cases(d("2024-03-07")).await.unwrap(),
+                0,
+                "moved once"
+            );
         }
     }
 }
@@ -367,13 +414,25 @@ async fn hearings_stop_the_clock_and_extensions_need_the_bureau(db: TestDb) {
     // Nothing is decided while the hearing stops the clock, and no extension asked.
     for action in [CaseAction::Grant, CaseAction::Deny] {
         let e = s
-            .act_on_case(&clerk, r.id, step(action, "不符合条件", &[], case.lock_version), d("2024-03-05"))
+            .act_on_case(
+                &clerk,
+                r.id,
+                step(action, "不符合条件", &[], case.lock_version),
+                d("2024-03-05"),
+            )
             .await
             .unwrap_err();
         assert_eq!(e.code(), "clock_stopped", "{action:?}");
     }
     let e = s
-        .request_extension(&clerk, r.id, 5, "需现场核查", case.lock_version, d("2024-03-05"))
+        .request_extension(
+            &clerk,
+            r.id,
+            5,
+            "需现场核查",
+            case.lock_version,
+            d("2024-03-05"),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), "clock_stopped");
@@ -886,7 +945,12 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
         .act_on_case(
             &clerk,
             receipt.id,
-            step(CaseAction::RequestSupplement, "还缺", &["场所平面图"], case.lock_version),
+            step(
+                CaseAction::RequestSupplement,
+                "还缺",
+                &["场所平面图"],
+                case.lock_version,
+            ),
             d("2024-03-12"),
         )
         .await
@@ -915,12 +979,20 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
     // Counted from acceptance on 03-12; decided the same day, within both limits.
     assert_eq!(
         case.summary.statutory_due,
-        Some(calendar.add_working_days(d("2024-03-12"), 20).unwrap().to_string())
+        Some(
+            calendar
+                .add_working_days(d("2024-03-12"), 20)
+                .unwrap()
+                .to_string()
+        )
     );
     assert_eq!(case.summary.accepted_on.as_deref(), Some("2024-03-12"));
     assert_eq!(case.summary.decided_on.as_deref(), Some("2024-03-12"));
     assert_eq!(
-        (case.summary.on_time_statutory, case.summary.on_time_promised),
+        (
+            case.summary.on_time_statutory,
+            case.summary.on_time_promised
+        ),
         (Some(1), Some(1))
     );
     let case = s.case(&clerk, receipt.id, d("2024-03-13")).await.unwrap();
@@ -967,7 +1039,12 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
         (CaseAction::Reject, &[][..]),
     ] {
         let e = s
-            .act_on_case(&clerk, silent.id, step(action, "材料不全", materials, 1), late)
+            .act_on_case(
+                &clerk,
+                silent.id,
+                step(action, "材料不全", materials, 1),
+                late,
+            )
             .await
             .unwrap_err();
         assert_eq!(e.code(), "deemed_accepted", "{action:?}");
@@ -984,14 +1061,26 @@ async fn a_case_is_routed_decided_and_concluded_with_the_clock_stopped_for_suppl
     let due = calendar.add_working_days(submitted, 20).unwrap();
     let case = s.case(&clerk, silent.id, late).await.unwrap();
     assert_eq!(case.summary.statutory_due, Some(due.to_string()));
-    assert!(case.due_explanation[0].zh.contains("视为受理"), "{:?}", case.due_explanation);
+    assert!(
+        case.due_explanation[0].zh.contains("视为受理"),
+        "{:?}",
+        case.due_explanation
+    );
     let decided = calendar.add_working_days(due, 1).unwrap();
     let case = s
-        .act_on_case(&clerk, silent.id, step(CaseAction::Grant, "", &[], lock), decided)
+        .act_on_case(
+            &clerk,
+            silent.id,
+            step(CaseAction::Grant, "", &[], lock),
+            decided,
+        )
         .await
         .unwrap();
     assert_eq!(
-        (case.summary.on_time_statutory, case.summary.on_time_promised),
+        (
+            case.summary.on_time_statutory,
+            case.summary.on_time_promised
+        ),
         (Some(0), Some(0)),
         "decided a working day after the statutory due date"
     );

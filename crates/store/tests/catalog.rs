@@ -464,7 +464,7 @@ async fn delegation_decides_competence_until_suspended_or_revoked(db: TestDb) {
             DelegationEventKind::Suspend,
             d("2024-05-02"),
             "again",
-        d("2026-12-01"),
+            d("2026-12-01"),
         )
         .await
         .is_err()
@@ -498,7 +498,7 @@ async fn delegation_decides_competence_until_suspended_or_revoked(db: TestDb) {
             DelegationEventKind::Resume,
             d("2024-10-01"),
             "x",
-        d("2026-12-01"),
+            d("2026-12-01"),
         )
         .await
         .is_err()

@@ -14,6 +14,9 @@ use tongquan_store::{PageRequest, contract_tests};
 
 contract_tests!(generated_cases_follow_the_catalog_the_calendar_and_the_table);
 
+use tongquan_domain::calendar::{Pause, PauseReason};
+use tongquan_domain::limits::{self, Intake};
+
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
@@ -72,16 +75,46 @@ async fn generated_cases_follow_the_catalog_the_calendar_and_the_table(db: TestD
             .unwrap();
         assert_eq!(who.code, summary.office_code, "{}", summary.tracking_no);
         assert_eq!(who.doc_number, case.doc_number);
-        if case.pauses.is_empty() && !case.commitment {
-            let due = case.statutory_days.map(|n| {
-                calendar
-                    .due(submitted, n as u32, &[], &[])
+        if !case.commitment {
+            // The law's clock, applied afresh to the case's own steps: from acceptance, with the
+            // supplement owed before it; lateness recorded with the decision.
+            let mut steps = Vec::new();
+            for e in &case.events {
+                steps.push((e.action.as_str(), d(&e.on_day)));
+            }
+            let intake = Intake::from_steps(submitted, steps);
+            let pauses: Vec<Pause> = case
+                .pauses
+                .iter()
+                .map(|p| Pause {
+                    reason: PauseReason::parse("r", &p.reason).unwrap(),
+                    from: d(&p.from_day),
+                    until: p.until_day.as_deref().map(d),
+                })
+                .collect();
+            let due = case.statutory_days.and_then(|n| {
+                limits::case_due(&calendar, &intake, volume.today, n as u32, &pauses, &[])
                     .unwrap()
-                    .date
-                    .unwrap()
-                    .to_string()
+                    .and_then(|due| due.date)
             });
-            assert_eq!(summary.statutory_due, due, "{}", summary.tracking_no);
+            assert_eq!(
+                summary.statutory_due,
+                due.map(|d| d.to_string()),
+                "{}",
+                summary.tracking_no
+            );
+            if let (Some(decided), Some(due)) = (&summary.decided_on, due) {
+                assert_eq!(
+                    summary.on_time_statutory,
+                    Some(i64::from(d(decided) <= due)),
+                    "{}",
+                    summary.tracking_no
+                );
+            }
+            // Every supplement notice came once, within the answer period.
+            if let Some(asked) = intake.supplement_requested {
+                assert!(asked <= calendar.add_working_days(submitted, 5).unwrap());
+            }
         }
         let mut state = CaseState::Submitted;
         for e in &case.events[1..] {
@@ -188,6 +221,13 @@ async fn generated_cases_follow_the_catalog_the_calendar_and_the_table(db: TestD
         .await
         .unwrap();
     assert_eq!(s.notices(&case).await.unwrap()[0].number, last + 1);
+    // Most decisions come in time; the few late ones are recorded as late.
+    let rules = s.rule_check().await.unwrap();
+    assert!(rules.decisions > 300, "{rules:?}");
+    assert!(
+        rules.decided_late_statutory > 0 && rules.decided_late_statutory * 20 < rules.decisions,
+        "{rules:?}"
+    );
     let services = s
         .services(&system, None, None, PageRequest::default())
         .await

@@ -122,5 +122,17 @@ async fn the_demo_models_the_year_before_and_the_joint_year(db: TestDb) {
         s.draw_document(d.id).await.unwrap().verify().unwrap();
     }
     assert!(figures.total.leads > 0 && figures.total.median_on_site_minutes.is_some());
+    // Every visit, held to the rules afresh: two credentialed officers for each department's
+    // part, and nobody at a fourth visit after three that found nothing.
+    let rules = s.rule_check().await.unwrap();
+    assert!(rules.visits > 100, "{rules:?}");
+    assert_eq!(
+        (
+            rules.visits_short_of_credentialed_officers,
+            rules.recusal_breaches
+        ),
+        (0, 0),
+        "{rules:?}"
+    );
     s.verify_audit().await.unwrap();
 }

@@ -739,85 +739,254 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
         penalty,
         days: None,
     };
-    let case = step(leader.clone(), case.id, PenaltyStep::Investigate, with("", None), case.lock_version, today)
-        .await
-        .unwrap();
-    let no_notice = step(leader.clone(), case.id, PenaltyStep::Decide, with("罚款 2000 元", Some(fine(2_000))), case.lock_version, today).await;
+    let case = step(
+        leader.clone(),
+        case.id,
+        PenaltyStep::Investigate,
+        with("", None),
+        case.lock_version,
+        today,
+    )
+    .await
+    .unwrap();
+    let no_notice = step(
+        leader.clone(),
+        case.id,
+        PenaltyStep::Decide,
+        with("罚款 2000 元", Some(fine(2_000))),
+        case.lock_version,
+        today,
+    )
+    .await;
     assert_eq!(code(no_notice.unwrap_err()), "no_notice_of_rights");
     assert_eq!(
         s.penalty_case(&leader, case.id, today).await.unwrap().state,
         "investigating"
     );
     // The notice states the proposed penalty.
-    let no_penalty = step(leader.clone(), case.id, PenaltyStep::Notify, with("", None), case.lock_version, today).await;
+    let no_penalty = step(
+        leader.clone(),
+        case.id,
+        PenaltyStep::Notify,
+        with("", None),
+        case.lock_version,
+        today,
+    )
+    .await;
     assert_eq!(no_penalty.unwrap_err().field(), Some("penalty"));
-    let case = step(leader.clone(), case.id, PenaltyStep::Notify, with("", Some(fine(2_000))), case.lock_version, today)
-        .await
-        .unwrap();
-    assert!(!case.hearing_right && !case.major_now, "¥2,000 on a person is below the threshold");
+    let case = step(
+        leader.clone(),
+        case.id,
+        PenaltyStep::Notify,
+        with("", Some(fine(2_000))),
+        case.lock_version,
+        today,
+    )
+    .await
+    .unwrap();
+    assert!(
+        !case.hearing_right && !case.major_now,
+        "¥2,000 on a person is below the threshold"
+    );
     assert_eq!(case.decide_by, "2026-09-13", "filing + 90 days");
     // Not heavier than notified (Art. 45).
-    let heavier = step(leader.clone(), case.id, PenaltyStep::Decide, with("罚款 3000 元", Some(fine(3_000))), case.lock_version, today).await;
+    let heavier = step(
+        leader.clone(),
+        case.id,
+        PenaltyStep::Decide,
+        with("罚款 3000 元", Some(fine(3_000))),
+        case.lock_version,
+        today,
+    )
+    .await;
     assert_eq!(code(heavier.unwrap_err()), "heavier_than_notified");
-    let case = step(leader.clone(), case.id, PenaltyStep::Decide, with("罚款 2000 元", Some(fine(2_000))), case.lock_version, today)
-        .await
-        .unwrap();
+    let case = step(
+        leader.clone(),
+        case.id,
+        PenaltyStep::Decide,
+        with("罚款 2000 元", Some(fine(2_000))),
+        case.lock_version,
+        today,
+    )
+    .await
+    .unwrap();
     assert_eq!(case.state, "decided");
     assert_eq!(case.decision, "罚款 2000 元");
 
     let dept = staff(Role::DepartmentAdmin, "371481SJ");
     assert_eq!(
         code(
-            step(street_leader.clone(), referred.id, PenaltyStep::Investigate, with("", None), 1, today)
-                .await
-                .unwrap_err()
+            step(
+                street_leader.clone(),
+                referred.id,
+                PenaltyStep::Investigate,
+                with("", None),
+                1,
+                today
+            )
+            .await
+            .unwrap_err()
         ),
         "forbidden"
     );
     // ¥50,000 on a person: a hearing right, so major; the decision waits five working days.
-    let mut r = step(dept.clone(), referred.id, PenaltyStep::Investigate, with("", None), referred.lock_version, today)
-        .await
-        .unwrap();
-    r = step(dept.clone(), r.id, PenaltyStep::Notify, with("", Some(fine(50_000))), r.lock_version, today)
-        .await
-        .unwrap();
+    let mut r = step(
+        dept.clone(),
+        referred.id,
+        PenaltyStep::Investigate,
+        with("", None),
+        referred.lock_version,
+        today,
+    )
+    .await
+    .unwrap();
+    r = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Notify,
+        with("", Some(fine(50_000))),
+        r.lock_version,
+        today,
+    )
+    .await
+    .unwrap();
     assert!(r.hearing_right && r.major_now);
     // Five working days after Monday 06-15, with the Dragon Boat Festival on Friday 06-19.
     assert_eq!(r.hearing_until.as_deref(), Some("2026-06-23"));
-    let no_review = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 5 万元", Some(fine(50_000))), r.lock_version, today).await;
+    let no_review = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Decide,
+        with("罚款 5 万元", Some(fine(50_000))),
+        r.lock_version,
+        today,
+    )
+    .await;
     assert_eq!(code(no_review.unwrap_err()), "hearing_period_open");
-    r = step(dept.clone(), r.id, PenaltyStep::RequestHearing, with("当事人书面申请听证", None), r.lock_version, d("2026-06-18"))
-        .await
-        .unwrap();
-    let waiting = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 5 万元", Some(fine(50_000))), r.lock_version, d("2026-06-30")).await;
+    r = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::RequestHearing,
+        with("当事人书面申请听证", None),
+        r.lock_version,
+        d("2026-06-18"),
+    )
+    .await
+    .unwrap();
+    let waiting = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Decide,
+        with("罚款 5 万元", Some(fine(50_000))),
+        r.lock_version,
+        d("2026-06-30"),
+    )
+    .await;
     assert_eq!(code(waiting.unwrap_err()), "hearing_pending");
-    r = step(dept.clone(), r.id, PenaltyStep::Hear, with("听证笔录", None), r.lock_version, d("2026-07-01"))
-        .await
-        .unwrap();
-    let heard = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 5 万元", Some(fine(50_000))), r.lock_version, d("2026-07-02")).await;
+    r = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Hear,
+        with("听证笔录", None),
+        r.lock_version,
+        d("2026-07-01"),
+    )
+    .await
+    .unwrap();
+    let heard = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Decide,
+        with("罚款 5 万元", Some(fine(50_000))),
+        r.lock_version,
+        d("2026-07-02"),
+    )
+    .await;
     assert_eq!(code(heard.unwrap_err()), "legal_review_required");
-    r = step(dept.clone(), r.id, PenaltyStep::Review, with("", None), r.lock_version, d("2026-07-02"))
-        .await
-        .unwrap();
+    r = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Review,
+        with("", None),
+        r.lock_version,
+        d("2026-07-02"),
+    )
+    .await
+    .unwrap();
     // 90 days from filing have passed: only an extension the head approves opens the decision.
     let late = d("2026-09-20");
-    let overdue = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 5 万元", Some(fine(50_000))), r.lock_version, late).await;
+    let overdue = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Decide,
+        with("罚款 5 万元", Some(fine(50_000))),
+        r.lock_version,
+        late,
+    )
+    .await;
     assert_eq!(code(overdue.unwrap_err()), "decision_limit_passed");
     let officer = staff(Role::Officer, "371481SJ");
-    let by_officer = step(officer, r.id, PenaltyStep::Extend, PenaltyInput { days: Some(30), ..with("案情复杂", None) }, r.lock_version, late).await;
+    let by_officer = step(
+        officer,
+        r.id,
+        PenaltyStep::Extend,
+        PenaltyInput {
+            days: Some(30),
+            ..with("案情复杂", None)
+        },
+        r.lock_version,
+        late,
+    )
+    .await;
     assert_eq!(code(by_officer.unwrap_err()), "forbidden");
-    let too_long = step(dept.clone(), r.id, PenaltyStep::Extend, PenaltyInput { days: Some(45), ..with("案情复杂", None) }, r.lock_version, late).await;
+    let too_long = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Extend,
+        PenaltyInput {
+            days: Some(45),
+            ..with("案情复杂", None)
+        },
+        r.lock_version,
+        late,
+    )
+    .await;
     assert_eq!(too_long.unwrap_err().field(), Some("days"));
-    r = step(dept.clone(), r.id, PenaltyStep::Extend, PenaltyInput { days: Some(30), ..with("案情复杂", None) }, r.lock_version, late)
-        .await
-        .unwrap();
+    r = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Extend,
+        PenaltyInput {
+            days: Some(30),
+            ..with("案情复杂", None)
+        },
+        r.lock_version,
+        late,
+    )
+    .await
+    .unwrap();
     assert_eq!(r.decide_by, "2026-10-13");
     // A credential that lapses before the decision bars it.
-    let lapsed = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 4 万元", Some(fine(40_000))), r.lock_version, today.checked_add_days(Days::new(365 * 3)).unwrap()).await;
+    let lapsed = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Decide,
+        with("罚款 4 万元", Some(fine(40_000))),
+        r.lock_version,
+        today.checked_add_days(Days::new(365 * 3)).unwrap(),
+    )
+    .await;
     assert_eq!(code(lapsed.unwrap_err()), "decision_limit_passed");
-    r = step(dept.clone(), r.id, PenaltyStep::Decide, with("罚款 4 万元", Some(fine(40_000))), r.lock_version, late)
-        .await
-        .unwrap();
+    r = step(
+        dept.clone(),
+        r.id,
+        PenaltyStep::Decide,
+        with("罚款 4 万元", Some(fine(40_000))),
+        r.lock_version,
+        late,
+    )
+    .await
+    .unwrap();
     assert_eq!(r.state, "decided");
 
     // A town decides only while it still holds the power: revoked today, the decision is refused.
@@ -830,7 +999,9 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
         (PenaltyStep::Investigate, with("", None)),
         (PenaltyStep::Notify, with("", Some(fine(1_000)))),
     ] {
-        t = step(leader.clone(), t.id, st, input, t.lock_version, today).await.unwrap();
+        t = step(leader.clone(), t.id, st, input, t.lock_version, today)
+            .await
+            .unwrap();
     }
     let delegation = s
         .active_delegations(f.power, today)
@@ -848,16 +1019,31 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
     )
     .await
     .unwrap();
-    let after_revocation = step(leader.clone(), t.id, PenaltyStep::Decide, with("罚款 1000 元", Some(fine(1_000))), t.lock_version, d("2026-06-20")).await;
+    let after_revocation = step(
+        leader.clone(),
+        t.id,
+        PenaltyStep::Decide,
+        with("罚款 1000 元", Some(fine(1_000))),
+        t.lock_version,
+        d("2026-06-20"),
+    )
+    .await;
     assert_eq!(code(after_revocation.unwrap_err()), "no_power");
     assert_eq!(
         s.penalty_case(&leader, t.id, today).await.unwrap().state,
         "notified",
         "nothing written"
     );
-    step(leader.clone(), t.id, PenaltyStep::Decide, with("罚款 1000 元", Some(fine(1_000))), t.lock_version, d("2026-06-19"))
-        .await
-        .unwrap();
+    step(
+        leader.clone(),
+        t.id,
+        PenaltyStep::Decide,
+        with("罚款 1000 元", Some(fine(1_000))),
+        t.lock_version,
+        d("2026-06-19"),
+    )
+    .await
+    .unwrap();
 }
 
 async fn each_department_of_a_joint_visit_fields_two_credentialed_officers(db: TestDb) {
@@ -893,7 +1079,8 @@ async fn each_department_of_a_joint_visit_fields_two_credentialed_officers(db: T
     };
     let e1 = officer("环保执法员甲", "SD1481HJ01", "ecology").await;
     let dept = staff(Role::DepartmentAdmin, "371481SJ");
-    let joint = |officers: &[i64], parts: Vec<(tongquan_domain::codes::DepartmentCode, Vec<i64>)>| {
+    let joint = |officers: &[i64],
+                 parts: Vec<(tongquan_domain::codes::DepartmentCode, Vec<i64>)>| {
         let mut v = visit(&f, officers, "2026-06-01", Trigger::Routine);
         v.object_id = f.objects[1];
         v.joined = vec![ecology_dept.clone()];
@@ -901,18 +1088,29 @@ async fn each_department_of_a_joint_visit_fields_two_credentialed_officers(db: T
         v
     };
     // Two market officers and one ecology officer: the ecology part has one.
-    let one = s.record_inspection(&dept, joint(&[a, b, e1], Vec::new()), today).await.unwrap_err();
+    let one = s
+        .record_inspection(&dept, joint(&[a, b, e1], Vec::new()), today)
+        .await
+        .unwrap_err();
     assert!(format!("{one:?}").contains("生态环境"), "{one:?}");
     assert_eq!(code(one), "too_few_officers");
     // A market officer stated to do the ecology part needs an ecology credential.
     let no_credential = s
-        .record_inspection(&dept, joint(&[a, b, c, e1], vec![(ecology_dept.clone(), vec![c])]), today)
+        .record_inspection(
+            &dept,
+            joint(&[a, b, c, e1], vec![(ecology_dept.clone(), vec![c])]),
+            today,
+        )
         .await
         .unwrap_err();
     assert_eq!(code(no_credential), "credential_invalid");
     // An officer named for a department not at the visit, or not at the visit at all.
     let stranger = s
-        .record_inspection(&dept, joint(&[a, b, e1], vec![(ecology_dept.clone(), vec![999])]), today)
+        .record_inspection(
+            &dept,
+            joint(&[a, b, e1], vec![(ecology_dept.clone(), vec![999])]),
+            today,
+        )
         .await
         .unwrap_err();
     assert_eq!(stranger.field(), Some("parts"));

@@ -401,6 +401,25 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("case.channel", "渠道", "Channel"),
     ("case.submitted", "提交申请", "submitted"),
     ("case.submitted_on", "申请日期", "Submitted"),
+    ("case.accepted_on", "受理日期", "Accepted"),
+    ("case.answer_by", "受理期限", "Answer by"),
+    (
+        "case.deemed_accepted",
+        "逾期未告知补正，视为受理",
+        "deemed accepted (no answer within 5 working days)",
+    ),
+    ("case.decided_on", "决定日期", "Decided"),
+    ("case.on_time", "按时", "on time"),
+    (
+        "case.late_statutory",
+        "超过法定时限",
+        "after the statutory limit",
+    ),
+    (
+        "case.late_promised",
+        "超过承诺时限",
+        "after the promised limit",
+    ),
     ("case.concluded_on", "办结日期", "Concluded"),
     ("case.due", "到期日", "Due"),
     ("case.remaining", "剩余工作日", "Working days left"),
@@ -541,6 +560,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("clock.extension_request", "申请延期", "extension asked"),
     ("clock.extension_approve", "批准延期", "extension approved"),
     ("clock.extension_refuse", "不批准延期", "extension refused"),
+    (
+        "clock.transfer",
+        "移交县级承办机构",
+        "transferred to the county body",
+    ),
     (
         "clock.calendar",
         "按正式放假安排重算期限",
@@ -730,7 +754,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Granting department (code)",
     ),
     ("batch.legal_basis", "依据", "Legal basis"),
-    ("batch.open_cases", "授权终止时的在办件", "Open cases when a power ends"),
+    (
+        "batch.open_cases",
+        "授权终止时的在办件",
+        "Open cases when a power ends",
+    ),
     ("batch.delegations", "赋权事项", "Delegations"),
     ("batch.add", "下放事项", "Hand items down"),
     (

@@ -511,7 +511,9 @@ mod tests {
             vec![(Safety, vec![1]), (Market, vec![1])],
         ] {
             assert_eq!(
-                joint_parts(&[Market, Safety], &present, &stated).unwrap_err().field(),
+                joint_parts(&[Market, Safety], &present, &stated)
+                    .unwrap_err()
+                    .field(),
                 Some("parts"),
                 "{stated:?}"
             );

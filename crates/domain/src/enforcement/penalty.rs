@@ -78,14 +78,25 @@ impl Penalty {
         }
         for (kind, amount, field) in [
             (Sanction::Fine, self.fine_yuan, "fine_yuan"),
-            (Sanction::Confiscation, self.confiscated_yuan, "confiscated_yuan"),
+            (
+                Sanction::Confiscation,
+                self.confiscated_yuan,
+                "confiscated_yuan",
+            ),
         ] {
             let named = self.sanctions.contains(&kind);
             if amount < 0 || named != (amount > 0) {
                 return Err(DomainError::invalid(
                     field,
-                    format!("{}金额应为正数，且仅在处罚种类含“{}”时填写", kind.zh(), kind.zh()),
-                    format!("the {} amount is positive exactly when the penalty includes it", kind.en()),
+                    format!(
+                        "{}金额应为正数，且仅在处罚种类含“{}”时填写",
+                        kind.zh(),
+                        kind.zh()
+                    ),
+                    format!(
+                        "the {} amount is positive exactly when the penalty includes it",
+                        kind.en()
+                    ),
                 ));
             }
         }
@@ -95,7 +106,9 @@ impl Penalty {
     /// Heavier than `notified` in any way: a decision may not be (Art. 45: no heavier penalty
     /// for stating a defence, and nothing not told in the notice).
     pub fn heavier_than(&self, notified: &Penalty) -> bool {
-        self.sanctions.iter().any(|s| !notified.sanctions.contains(s))
+        self.sanctions
+            .iter()
+            .any(|s| !notified.sanctions.contains(s))
             || self.fine_yuan > notified.fine_yuan
             || self.confiscated_yuan > notified.confiscated_yuan
             || (self.aggravated && !notified.aggravated)
@@ -183,7 +196,9 @@ impl PenaltyState {
             (S::Notified, P::RequestHearing) if !hearing_open => Err(DomainError::rule(
                 "hearing_request_late",
                 format!("当事人应在告知后 {HEARING_REQUEST_DAYS} 个工作日内要求听证，期限已过"),
-                format!("a hearing is asked for within {HEARING_REQUEST_DAYS} working days of the notice; that time has passed"),
+                format!(
+                    "a hearing is asked for within {HEARING_REQUEST_DAYS} working days of the notice; that time has passed"
+                ),
             )),
             (S::Notified, P::RequestHearing) => Ok(S::HearingRequested),
             (S::HearingRequested, P::Hear) => Ok(S::Heard),
@@ -201,16 +216,26 @@ impl PenaltyState {
                     format!("the party may ask for a hearing until {until}; decide after that"),
                 ))
             }
-            (S::Heard, P::Decide) | (S::Notified, P::Decide) if p.major || self == S::Heard => Err(DomainError::rule(
-                "legal_review_required",
-                "重大行政处罚决定和经过听证的处罚决定须经法制审核",
-                "a major or heard penalty decision needs a legal review first",
-            )),
-            (S::Notified | S::Reviewed, P::Decide) if p.today > p.decide_by => Err(DomainError::rule(
-                "decision_limit_passed",
-                format!("办案期限已于 {} 届满，须先经负责人批准延长期限", p.decide_by),
-                format!("the time limit ran out on {}; an approved extension is needed first", p.decide_by),
-            )),
+            (S::Heard, P::Decide) | (S::Notified, P::Decide) if p.major || self == S::Heard => {
+                Err(DomainError::rule(
+                    "legal_review_required",
+                    "重大行政处罚决定和经过听证的处罚决定须经法制审核",
+                    "a major or heard penalty decision needs a legal review first",
+                ))
+            }
+            (S::Notified | S::Reviewed, P::Decide) if p.today > p.decide_by => {
+                Err(DomainError::rule(
+                    "decision_limit_passed",
+                    format!(
+                        "办案期限已于 {} 届满，须先经负责人批准延长期限",
+                        p.decide_by
+                    ),
+                    format!(
+                        "the time limit ran out on {}; an approved extension is needed first",
+                        p.decide_by
+                    ),
+                ))
+            }
             (S::Notified | S::Reviewed, P::Decide) => Ok(S::Decided),
             (S::Filed | S::Investigating, P::Decide) => Err(DomainError::rule(
                 "no_notice_of_rights",
@@ -280,7 +305,10 @@ mod tests {
     fn a_decision_needs_the_notice_and_a_major_one_the_review() {
         let (minor, major) = (procedure(false), procedure(true));
         assert_eq!(
-            S::Investigating.after(P::Decide, &minor).unwrap_err().code(),
+            S::Investigating
+                .after(P::Decide, &minor)
+                .unwrap_err()
+                .code(),
             "no_notice_of_rights"
         );
         assert_eq!(
@@ -353,7 +381,10 @@ mod tests {
             Ok(S::HearingRequested)
         );
         assert_eq!(
-            S::HearingRequested.after(P::Decide, &notified).unwrap_err().code(),
+            S::HearingRequested
+                .after(P::Decide, &notified)
+                .unwrap_err()
+                .code(),
             "hearing_pending"
         );
         assert_eq!(S::HearingRequested.after(P::Hear, &notified), Ok(S::Heard));
@@ -374,7 +405,10 @@ mod tests {
             ..notified
         };
         assert_eq!(
-            S::Notified.after(P::RequestHearing, &late).unwrap_err().code(),
+            S::Notified
+                .after(P::RequestHearing, &late)
+                .unwrap_err()
+                .code(),
             "hearing_request_late"
         );
         assert_eq!(S::Reviewed.after(P::Decide, &late), Ok(S::Decided));

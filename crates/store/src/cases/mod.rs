@@ -784,7 +784,14 @@ impl Store {
         let (due_explanation, mut provisional) = match statutory_days {
             Some(days) => {
                 let extensions = clock::read_extensions(self.pool(), id).await?;
-                match limits::case_due(&calendar, &intake, today, days as u32, &pauses, &extensions)? {
+                match limits::case_due(
+                    &calendar,
+                    &intake,
+                    today,
+                    days as u32,
+                    &pauses,
+                    &extensions,
+                )? {
                     Some(due) => (due.explanation, due.provisional),
                     None => (
                         vec![Message::new(
@@ -999,7 +1006,9 @@ impl Store {
         if !case.events.iter().any(|e| e.action == transfer::TRANSFER) {
             let town = TownCode::parse("town", &case.summary.town_code)?;
             let received = parse_date("submitted_on", &case.summary.submitted_on)?;
-            let competence = self.competence(case.summary.item_id, &town, received).await?;
+            let competence = self
+                .competence(case.summary.item_id, &town, received)
+                .await?;
             if competence.code != office.as_str() {
                 return Err(no_power(&office, &competence.code));
             }
@@ -1191,7 +1200,10 @@ impl Store {
                 update.push(", accepted_on = ").bind(today.to_string());
             }
             CaseAction::Supply => {
-                let by = self.calendar().await?.add_working_days(today, limits::ANSWER_DAYS)?;
+                let by = self
+                    .calendar()
+                    .await?
+                    .add_working_days(today, limits::ANSWER_DAYS)?;
                 update.push(", answer_by = ").bind(by.to_string());
             }
             a if a.is_decision() => {
@@ -1820,9 +1832,11 @@ pub(crate) async fn case_dues(
     // Which start applies does not depend on today; only whether it is deemed does.
     let due = |days: Option<i64>, extensions: &[Extension]| -> Result<Option<String>> {
         Ok(match days {
-            Some(d) => limits::case_due(calendar, &intake, submitted, d as u32, &pauses, extensions)?
-                .and_then(|due| due.date)
-                .map(|d| d.to_string()),
+            Some(d) => {
+                limits::case_due(calendar, &intake, submitted, d as u32, &pauses, extensions)?
+                    .and_then(|due| due.date)
+                    .map(|d| d.to_string())
+            }
             None => None,
         })
     };

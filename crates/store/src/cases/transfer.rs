@@ -17,7 +17,16 @@ use crate::{Result, Store};
 pub const TRANSFER: &str = "transfer";
 
 /// An undecided case under a `transfer` batch, not yet transferred.
-type Candidate = (i64, i64, String, String, String, String, String, Option<String>);
+type Candidate = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 const CANDIDATES: &str = "SELECT c.id, c.item_id, c.county_code, c.town_code, c.office_code, c.state, c.tracking_no, c.doc_number
      FROM cases c JOIN batches b ON b.county_code = c.county_code AND b.doc_number = c.doc_number

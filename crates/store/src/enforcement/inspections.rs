@@ -355,7 +355,13 @@ impl Store {
         let mut out = Vec::new();
         for (field, ids) in joint_parts(&fields, &present, &stated)? {
             let officers = self
-                .officers_on_duty(&ids, Some(new.object_id), field, new.visited_on, departments)
+                .officers_on_duty(
+                    &ids,
+                    Some(new.object_id),
+                    field,
+                    new.visited_on,
+                    departments,
+                )
                 .await?;
             check_part(&officers, field, new.visited_on)?;
             out.extend(ids.into_iter().map(|id| (id, field)));

@@ -8,12 +8,12 @@ use serde_json::json;
 use tongquan_domain::DomainError;
 use tongquan_domain::access::{Action, Actor, ResourceKind, Role, Scope};
 use tongquan_domain::catalog::ItemType;
+use tongquan_domain::catalog::parse_date;
 use tongquan_domain::codes::{CountyCode, DepartmentCode, TownCode};
 use tongquan_domain::enforcement::lead::Handler;
-use tongquan_domain::catalog::parse_date;
 use tongquan_domain::enforcement::penalty::{
-    DECISION_DAYS, HEARING_REQUEST_DAYS, Penalty, PenaltyState, PenaltyStep, Procedure,
-    Thresholds, check_extension_days,
+    DECISION_DAYS, HEARING_REQUEST_DAYS, Penalty, PenaltyState, PenaltyStep, Procedure, Thresholds,
+    check_extension_days,
 };
 use tongquan_domain::enforcement::{EnforcementDomain, check_officers};
 
@@ -97,12 +97,11 @@ impl PenaltyCase {
     }
 
     fn proposed(&self) -> Result<Option<Penalty>> {
-        Ok(self
-            .proposed
+        self.proposed
             .as_deref()
             .map(serde_json::from_str)
             .transpose()
-            .map_err(|e| StoreError::Config(format!("penalty case {}: {e}", self.id)))?)
+            .map_err(|e| StoreError::Config(format!("penalty case {}: {e}", self.id)))
     }
 }
 
@@ -303,16 +302,19 @@ impl Store {
         require(actor, ResourceKind::Enforcement, &case.handler_scope())?;
         let thresholds = self.penalty_thresholds(&case.county_code).await?;
         let organisation = case.organisation != 0;
-        let mut procedure = self.procedure(&case, today).await?;
+        let procedure = self.procedure(&case, today).await?;
+        let mut major = procedure.major;
         let note = input.note.trim();
+        // Where the case stands decides first: a decision before the notice is refused as such,
+        // whatever it brings.
+        let next = PenaltyState::parse("state", &case.state)?.after(step, &procedure)?;
         // The columns the step sets besides the state.
         let (mut proposed, mut imposed, mut extend) = (None, None, None);
         match step {
             PenaltyStep::Notify => {
                 let p = required_penalty(input.penalty)?;
-                // What the notice proposes decides the hearing right and whether it is major.
-                procedure.hearing_right = thresholds.hearing_right(&p, organisation);
-                procedure.major |= thresholds.is_major(&p, organisation);
+                // What the notice proposes makes the case major (and gives the hearing right).
+                major |= thresholds.is_major(&p, organisation);
                 proposed = Some(p);
             }
             PenaltyStep::Extend => {
@@ -353,7 +355,6 @@ impl Store {
             }
             _ => {}
         }
-        let next = PenaltyState::parse("state", &case.state)?.after(step, &procedure)?;
         if step == PenaltyStep::Decide {
             self.check_power_still_held(&case, today).await?;
             self.check_case_officers(&case, today).await?;
@@ -367,7 +368,7 @@ impl Store {
                 .push(", notified_on = ")
                 .bind(today.to_string())
                 .push(", major = ")
-                .bind(i64::from(procedure.major));
+                .bind(i64::from(major));
         }
         if let Some(p) = &imposed {
             update
@@ -463,8 +464,9 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         match row {
-            Some((v,)) => serde_json::from_str(&v)
-                .map_err(|e| StoreError::Config(format!("{key}: {e}"))),
+            Some((v,)) => {
+                serde_json::from_str(&v).map_err(|e| StoreError::Config(format!("{key}: {e}")))
+            }
             None => Ok(Thresholds::default()),
         }
     }
@@ -521,7 +523,9 @@ impl Store {
         id: i64,
         today: NaiveDate,
     ) -> Result<PenaltyCase> {
-        let case = self.record(actor, "penalty_case", COLUMNS, FROM, id).await?;
+        let case = self
+            .record(actor, "penalty_case", COLUMNS, FROM, id)
+            .await?;
         self.with_procedure(case, today).await
     }
 

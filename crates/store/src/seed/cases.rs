@@ -1012,7 +1012,8 @@ impl GenCase {
                 until: *until,
             })
             .collect();
-        let intake = Intake::from_steps(self.submitted, self.events.iter().map(|e| (e.action, e.on)));
+        let intake =
+            Intake::from_steps(self.submitted, self.events.iter().map(|e| (e.action, e.on)));
         let due = |days: Option<i64>| -> Result<Option<NaiveDate>> {
             Ok(match days {
                 Some(d) => limits::case_due(cal, &intake, today, d as u32, &pauses, &[])?

@@ -548,7 +548,8 @@ async fn county_data(
         let recused = repeat_recusals(past);
         let mut present = Vec::new();
         for d in &p.departments {
-            let able = |o: &&Officer| o.domain == *d && o.valid_to >= on && !recused.contains(&o.id);
+            let able =
+                |o: &&Officer| o.domain == *d && o.valid_to >= on && !recused.contains(&o.id);
             let mut pool: Vec<i64> = officers
                 .iter()
                 .filter(able)
@@ -867,8 +868,19 @@ async fn penalty_cases(
             ]);
             let stop = rng.random_range(1..=steps.len());
             let mut c = case;
+            let mut last = filed_on;
             for (step, after) in steps.into_iter().take(stop) {
-                let on = filed_on + Days::new(after);
+                let mut on = (filed_on + Days::new(after)).max(last);
+                if let (PenaltyStep::Decide, Some(until)) = (step, &c.hearing_until) {
+                    on = on.max(
+                        tongquan_domain::catalog::parse_date("hearing_until", until)?
+                            + Days::new(1),
+                    );
+                }
+                if on > today {
+                    break;
+                }
+                last = on;
                 let input = match step {
                     PenaltyStep::Notify => PenaltyInput {
                         penalty: Some(penalty.clone()),

@@ -106,7 +106,11 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<PenaltyCase> {
     v.staff()?;
-    Ok(Json(s.store.penalty_case(&v.actor, item_id(&id)?, s.today()).await?))
+    Ok(Json(
+        s.store
+            .penalty_case(&v.actor, item_id(&id)?, s.today())
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -7,8 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use tongquan_domain::access::{Action, ResourceKind, Scope, may};
 use tongquan_domain::catalog::{
-    OpenCases,
-    DelegationEventKind, DelegationKind, Recipient, Validity, parse_date,
+    DelegationEventKind, DelegationKind, OpenCases, Recipient, Validity, parse_date,
 };
 use tongquan_domain::codes::{CountyCode, ImplCode};
 use tongquan_domain::{DomainError, text};

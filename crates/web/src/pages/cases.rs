@@ -30,7 +30,7 @@ impl Words {
         match slug {
             "submit" => return self.0.t("case.submitted").to_owned(),
             "pause" | "resume" | "extension_request" | "extension_approve" | "extension_refuse"
-            | "calendar" => {
+            | "calendar" | "transfer" => {
                 return self.0.t(&format!("clock.{slug}")).to_owned();
             }
             _ => {}
