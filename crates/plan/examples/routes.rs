@@ -18,7 +18,11 @@ fn main() {
     let mut names = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = || it.next().unwrap_or_else(|| panic!("{a} needs a value")).clone();
+        let mut value = || {
+            it.next()
+                .unwrap_or_else(|| panic!("{a} needs a value"))
+                .clone()
+        };
         match a.as_str() {
             "--data" => data = PathBuf::from(value()),
             "--time-limit" => limit = value().parse().expect("seconds"),
@@ -43,7 +47,9 @@ fn main() {
                 .unwrap_or_else(|e| panic!("{name}.{ext}: {e}"))
         };
         let inst = read_solomon(&read("vrp")).expect("a valid instance");
-        let optimum = read_solomon_solution(&read("sol")).expect("a valid solution").cost;
+        let optimum = read_solomon_solution(&read("sol"))
+            .expect("a valid solution")
+            .cost;
         let opts = RoutesOptions {
             time_limit: Some(Duration::from_secs_f64(limit)),
             threads,

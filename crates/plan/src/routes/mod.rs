@@ -96,8 +96,16 @@ impl RoutingProblem {
         if self.matrix.len() != n * n {
             return Err(PlanError::invalid(
                 "matrix",
-                format!("{} entries for {n} nodes; needs {}", self.matrix.len(), n * n),
-                format!("{n} 个节点需要 {} 个距离，实有 {}", n * n, self.matrix.len()),
+                format!(
+                    "{} entries for {n} nodes; needs {}",
+                    self.matrix.len(),
+                    n * n
+                ),
+                format!(
+                    "{n} 个节点需要 {} 个距离，实有 {}",
+                    n * n,
+                    self.matrix.len()
+                ),
             ));
         }
         if let Some(k) = self.matrix.iter().position(|&d| d < 0) {

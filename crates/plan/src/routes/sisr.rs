@@ -152,8 +152,8 @@ impl Route {
         let mut next = 0u32;
         for k in (1..=len).rev() {
             let c = self.nodes[k - 1];
-            self.latest[k] =
-                data.late[c as usize].min(self.latest[k + 1] - data.d(c, next) - data.service[c as usize]);
+            self.latest[k] = data.late[c as usize]
+                .min(self.latest[k + 1] - data.d(c, next) - data.service[c as usize]);
             next = c;
         }
         self.latest[0] = self.latest[1] - data.d(0, next);
@@ -226,7 +226,7 @@ impl Rng {
 
     /// Uniform in 0..n (n ≥ 1).
     fn below(&mut self, n: usize) -> usize {
-        ((self.next() >> 32) * n as u64 >> 32) as usize
+        (((self.next() >> 32) * n as u64) >> 32) as usize
     }
 }
 
@@ -261,7 +261,8 @@ pub(super) fn search(data: &Data, rng: &mut Rng, limits: &Limits) -> Found {
     let mut best_obj = current_obj;
     let mut candidate = current.clone();
     // Temperatures scale with the mean cost per client of the start, so the schedule fits any unit.
-    let per_client = current.routes.iter().map(|r| r.cost).sum::<i64>() as f64 / (data.n - 1) as f64;
+    let per_client =
+        current.routes.iter().map(|r| r.cost).sum::<i64>() as f64 / (data.n - 1) as f64;
     let (t0, t1) = (per_client * 10.0, per_client * 0.1);
     let mut iterations = 0u64;
     let mut last_report = 0.0;
@@ -283,7 +284,10 @@ pub(super) fn search(data: &Data, rng: &mut Rng, limits: &Limits) -> Found {
         }
         let temperature = t0 * (t1 / t0).powf(progress);
         // Check the clock in small batches: an iteration takes microseconds.
-        for _ in 0..16 {
+        let batch = limits
+            .iterations
+            .map_or(16, |n| n.saturating_sub(iterations).min(16));
+        for _ in 0..batch {
             candidate.copy_from(&current);
             search.ruin(&mut candidate, rng);
             search.recreate(&mut candidate, rng);
@@ -419,7 +423,12 @@ impl Search<'_> {
     fn best_position(&self, plan: &Plan, c: u32, rng: &mut Rng) -> (usize, usize) {
         let data = self.data;
         let ci = c as usize;
-        let (q, e, l, s) = (data.demand[ci], data.early[ci], data.late[ci], data.service[ci]);
+        let (q, e, l, s) = (
+            data.demand[ci],
+            data.early[ci],
+            data.late[ci],
+            data.service[ci],
+        );
         let mut best = data.d(0, c) + data.d(c, 0);
         if plan.routes.len() >= data.vehicles {
             best += data.over_fleet;

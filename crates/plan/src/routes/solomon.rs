@@ -240,9 +240,9 @@ pub fn read_solomon(text: &str) -> Result<SolomonInstance, PlanError> {
             ));
         }
     }
-    let n = header.dimension.ok_or_else(|| {
-        PlanError::malformed(last_line, "no DIMENSION in the header".to_owned())
-    })?;
+    let n = header
+        .dimension
+        .ok_or_else(|| PlanError::malformed(last_line, "no DIMENSION in the header".to_owned()))?;
     let capacity = header
         .capacity
         .ok_or_else(|| PlanError::malformed(last_line, "no CAPACITY in the header"))?;
@@ -281,7 +281,13 @@ pub fn read_solomon(text: &str) -> Result<SolomonInstance, PlanError> {
         Some(s) => s.into_iter().map(|v| v[0]).collect(),
         // The header's SERVICE_TIME applies to every client; the depot has none.
         None => (0..n)
-            .map(|k| if k == 0 { 0.0 } else { header.service.unwrap_or(0.0) })
+            .map(|k| {
+                if k == 0 {
+                    0.0
+                } else {
+                    header.service.unwrap_or(0.0)
+                }
+            })
             .collect(),
     };
     let mut inst = SolomonInstance {
@@ -307,7 +313,10 @@ pub fn read_solomon(text: &str) -> Result<SolomonInstance, PlanError> {
         if e > l || e < 0.0 {
             return Err(PlanError::malformed(
                 last_line,
-                format!("node {}: time window [{e}, {l}] is empty or negative", k + 1),
+                format!(
+                    "node {}: time window [{e}, {l}] is empty or negative",
+                    k + 1
+                ),
             ));
         }
     }
@@ -510,7 +519,10 @@ mod tests {
         assert_eq!(inst.service, vec![0.0, 1.0, 1.0]);
         let p = inst.problem();
         // 0→1 is 5.0, 1→2 is sqrt(18) = 4.24… → 4.2, 2→0 is 1.0.
-        assert_eq!((p.matrix[1], p.matrix[3 + 2], p.matrix[2 * 3]), (50, 42, 10));
+        assert_eq!(
+            (p.matrix[1], p.matrix[3 + 2], p.matrix[2 * 3]),
+            (50, 42, 10)
+        );
         assert_eq!(p.clients[0].window, (0, 200));
         let check = inst.check(&[vec![1, 2]]);
         assert!(check.feasible, "{check:?}");
@@ -519,15 +531,27 @@ mod tests {
 
     #[test]
     fn the_checker_names_every_broken_rule() {
-        let inst = read_solomon(TINY).unwrap();
+        let mut inst = read_solomon(TINY).unwrap();
+        // Client 1 after client 2 starts at 1 + 1 + 4.2 = 6.2, after its window closes.
+        inst.windows[1].1 = 5.0;
         let check = inst.check(&[vec![2, 1, 1], vec![], vec![7]]);
         assert!(!check.feasible);
         let all = check.violations.join("; ");
-        for needle in ["no client 7", "exceeds capacity", "after its window", "2 times"] {
+        for needle in [
+            "no client 7",
+            "exceeds capacity",
+            "after its window",
+            "2 times",
+        ] {
             assert!(all.contains(needle), "{needle} in {all}");
         }
         let check = inst.check(&[vec![1]]);
-        assert!(check.violations.iter().any(|v| v.contains("never visited: 2")));
+        assert!(
+            check
+                .violations
+                .iter()
+                .any(|v| v.contains("never visited: 2"))
+        );
     }
 
     #[test]
@@ -537,7 +561,10 @@ mod tests {
             (TINY.replace("DIMENSION : 3", "DIMENSION : many"), "line 3"),
             (TINY.replace("3 0 1\n", ""), "node 3 is missing"),
             (TINY.replace("2 0 20", "2 30 20"), "empty"),
-            (TINY.replace("DEPOT_SECTION\n1\n", "DEPOT_SECTION\n2\n"), "node 1"),
+            (
+                TINY.replace("DEPOT_SECTION\n1\n", "DEPOT_SECTION\n2\n"),
+                "node 1",
+            ),
             (TINY.replace("2 5\n", "9 5\n"), "outside 1..=3"),
             (TINY.replace("EUC_2D", "GEO"), "only EUC_2D"),
             (TINY.replace("2 3 4", "2 3 4 5"), "found 4 token"),
