@@ -3,11 +3,13 @@
 //! `routes [--data DIR] [--time-limit S] [--threads N] [NAME…]` solves each Solomon instance of DIR
 //! (default: the repository's `data/vrptw/solomon`), or only those named, checks the answer with
 //! the independent checker and prints one JSON line per instance: cost, optimum, gap, seconds.
+//! `routes [--data DIR] --check FILE` re-checks other engines' answers (JSON lines with `instance`
+//! and `routes`) with the same checker and prints one JSON line per answer.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use tongquan_plan::{RoutesOptions, read_solomon, read_solomon_solution, solve_routes};
 
 fn main() {
@@ -16,6 +18,7 @@ fn main() {
     let mut limit = 10.0;
     let mut threads = 2;
     let mut names = Vec::new();
+    let mut check = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || {
@@ -27,8 +30,13 @@ fn main() {
             "--data" => data = PathBuf::from(value()),
             "--time-limit" => limit = value().parse().expect("seconds"),
             "--threads" => threads = value().parse().expect("a count"),
+            "--check" => check = Some(PathBuf::from(value())),
             _ => names.push(a.clone()),
         }
+    }
+    if let Some(answers) = check {
+        check_answers(&data, &answers);
+        return;
     }
     if names.is_empty() {
         let mut all: Vec<String> = std::fs::read_dir(&data)
@@ -62,6 +70,7 @@ fn main() {
             "{}",
             json!({
                 "instance": name,
+                "engine": "ours",
                 "optimum": optimum,
                 "cost": cost,
                 "checked_cost": check.cost,
@@ -72,6 +81,29 @@ fn main() {
                 "vehicles": sol.vehicles,
                 "iterations": sol.iterations,
                 "routes": sol.routes,
+            })
+        );
+    }
+}
+
+fn check_answers(data: &Path, answers: &Path) {
+    let text = std::fs::read_to_string(answers).expect("the answers file");
+    for line in text.lines().filter(|l| l.starts_with('{')) {
+        let answer: Value = serde_json::from_str(line).expect("a JSON line");
+        let name = answer["instance"].as_str().expect("an instance name");
+        let routes: Vec<Vec<usize>> =
+            serde_json::from_value(answer["routes"].clone()).expect("routes of client numbers");
+        let text = std::fs::read_to_string(data.join(format!("{name}.vrp"))).expect("instance");
+        let check = read_solomon(&text).expect("a valid instance").check(&routes);
+        println!(
+            "{}",
+            json!({
+                "instance": name,
+                "engine": answer["engine"],
+                "checked_cost": check.cost,
+                "feasible": check.feasible,
+                "vehicles": check.vehicles,
+                "violations": check.violations,
             })
         );
     }
