@@ -15,6 +15,8 @@ import subprocess
 import sys
 
 ENGINES = [("ours", "tongquan"), ("vroom", "VROOM"), ("pyvrp", "PyVRP")]
+# Summarised but not given columns of their own.
+EXTRA = [("ours-1t", "tongquan, 1 thread")]
 
 
 def lines(path):
@@ -51,18 +53,22 @@ def main():
         float(sys.argv[3]),
         pathlib.Path(sys.argv[4]),
     )
-    runs = {e: {r["instance"]: r for r in lines(out / f"{e}.jsonl")} for e, _ in ENGINES}
+    runs = {
+        e: {r["instance"]: r for r in lines(out / f"{e}.jsonl")}
+        for e, _ in ENGINES + EXTRA
+        if (out / f"{e}.jsonl").exists()
+    }
     checked = {
         (r["engine"], r["instance"]): r for r in lines(out / "checked.jsonl")
     }
     names = sorted(runs["ours"])
-    stats = {e: {"gaps": [], "seconds": [], "bad": []} for e, _ in ENGINES}
+    stats = {e: {"gaps": [], "seconds": [], "bad": []} for e, _ in ENGINES + EXTRA}
     rows = []
     for name in names:
         opt = optimum(data, name)
         row = [name, f"{opt:.1f}"]
-        for engine, _ in ENGINES:
-            run = runs[engine].get(name)
+        for engine, _ in ENGINES + EXTRA:
+            run = runs.get(engine, {}).get(name)
             check = checked.get((engine, name))
             if run is None or check is None:
                 row += ["–", "–", "–"]
@@ -78,7 +84,7 @@ def main():
             else:
                 stats[engine]["bad"].append(f"{name}: {'; '.join(check['violations'])}")
                 row += [f"{cost:.1f} ✗", f"({gap:.2f})", f"{seconds:.1f}"]
-        rows.append(row)
+        rows.append(row[: 2 + 3 * len(ENGINES)])
 
     head = ["instance", "optimum"]
     for _, label in ENGINES:
@@ -93,37 +99,45 @@ def main():
         f" total distance, at most VEHICLES routes (the `.sol` optima's convention). Costs below are"
         f" recomputed by tongquan's independent checker from the raw instance for all three engines.",
         f"- tongquan: `plan` SISR ruin-and-recreate, {limit:g} s per instance, 2 searches on 2 threads"
-        f" (best of two seeds).",
+        f" (best of two seeds); the \"1 thread\" row is one search alone, as PyVRP runs.",
         f"- VROOM: pyvroom 1.15 (VROOM 1.15), exploration level 5 (its highest, the CLI's default),"
         f" 2 threads, timeout {limit:g} s; integer matrix in tenths.",
         f"- PyVRP: pyvrp 0.14, `read(..., round_func=\"dimacs\")` (whole tenths, truncated),"
         f" `solve(..., stop=MaxRuntime({limit:g}), seed=1)`, one thread (PyVRP is single-threaded).",
         "",
-        "| engine | average gap % | worst gap % | average s | feasible |",
-        "|---|---:|---:|---:|---:|",
+        "| engine | average gap % | worst gap % | optimum found | average s | feasible |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    for engine, label in ENGINES:
+    for engine, label in ENGINES + EXTRA:
+        if engine not in runs:
+            continue
         s = stats[engine]
         g = s["gaps"]
         if g:
             md.append(
                 f"| {label} | {sum(g) / len(g):.2f} | {max(g):.2f} |"
+                f" {sum(1 for x in g if x < 1e-9)} |"
                 f" {sum(s['seconds']) / len(s['seconds']):.1f} | {len(g)}/{len(names)} |"
             )
         else:
-            md.append(f"| {label} | – | – | – | 0/{len(names)} |")
+            md.append(f"| {label} | – | – | – | – | 0/{len(names)} |")
+    vroom = [r["seconds"] for r in runs["vroom"].values()]
+    stopped = sum(1 for t in vroom if t < limit - 0.05)
     md += [
+        "",
+        f"VROOM stopped by itself before the {limit:g} s timeout on {stopped}/{len(vroom)} instances"
+        f" (longest {max(vroom):.1f} s).",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * 2 + "---:|" * (len(head) - 2),
     ]
     md += ["| " + " | ".join(r) + " |" for r in rows]
-    bad = [(label, b) for e, label in ENGINES for b in stats[e]["bad"]]
+    bad = [(label, b) for e, label in ENGINES + EXTRA if e in runs for b in stats[e]["bad"]]
     if bad:
         md += ["", "Answers the checker refused (✗, left out of the averages):", ""]
         md += [f"- {label} {b}" for label, b in bad]
     results.write_text("\n".join(md) + "\n")
-    for engine, label in ENGINES:
+    for engine, label in ENGINES + EXTRA:
         g = stats[engine]["gaps"]
         if g:
             print(f"{label}: average gap {sum(g) / len(g):.2f} %, worst {max(g):.2f} %,"

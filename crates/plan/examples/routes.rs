@@ -1,6 +1,6 @@
 //! Solomon benchmark of the routing core (driven by bench/routes/run.sh).
 //!
-//! `routes [--data DIR] [--time-limit S] [--threads N] [NAME…]` solves each Solomon instance of DIR
+//! `routes [--data DIR] [--time-limit S] [--threads N] [--label L] [NAME…]` solves each Solomon instance of DIR
 //! (default: the repository's `data/vrptw/solomon`), or only those named, checks the answer with
 //! the independent checker and prints one JSON line per instance: cost, optimum, gap, seconds.
 //! `routes [--data DIR] --check FILE` re-checks other engines' answers (JSON lines with `instance`
@@ -19,6 +19,7 @@ fn main() {
     let mut threads = 2;
     let mut names = Vec::new();
     let mut check = None;
+    let mut label = "ours".to_owned();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || {
@@ -31,6 +32,7 @@ fn main() {
             "--time-limit" => limit = value().parse().expect("seconds"),
             "--threads" => threads = value().parse().expect("a count"),
             "--check" => check = Some(PathBuf::from(value())),
+            "--label" => label = value(),
             _ => names.push(a.clone()),
         }
     }
@@ -70,7 +72,7 @@ fn main() {
             "{}",
             json!({
                 "instance": name,
-                "engine": "ours",
+                "engine": label,
                 "optimum": optimum,
                 "cost": cost,
                 "checked_cost": check.cost,
@@ -94,7 +96,9 @@ fn check_answers(data: &Path, answers: &Path) {
         let routes: Vec<Vec<usize>> =
             serde_json::from_value(answer["routes"].clone()).expect("routes of client numbers");
         let text = std::fs::read_to_string(data.join(format!("{name}.vrp"))).expect("instance");
-        let check = read_solomon(&text).expect("a valid instance").check(&routes);
+        let check = read_solomon(&text)
+            .expect("a valid instance")
+            .check(&routes);
         println!(
             "{}",
             json!({

@@ -51,7 +51,8 @@ pub struct RoutesOptions<'a> {
     pub seed: u64,
     /// Independent searches run side by side; the best answer wins.
     pub threads: usize,
-    /// Called now and then with the state of the search; `objective` is the best cost so far.
+    /// Called now and then with the state of the search: `objective` is the best cost so far,
+    /// `nodes` the steps of the first worker; `bound` is 0 (this heuristic proves no bound).
     pub progress: Option<&'a dyn Fn(&Progress)>,
 }
 

@@ -413,7 +413,8 @@ impl Search<'_> {
             }
             let route = &mut plan.routes[r];
             route.nodes.insert(at, c);
-            route.update(data);
+            let feasible = route.update(data);
+            debug_assert!(feasible, "an insertion keeps its route feasible");
             plan.route_of[c as usize] = r as u32;
         }
         self.removed.clear();
