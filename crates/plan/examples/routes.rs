@@ -1,6 +1,6 @@
 //! Solomon benchmark of the routing core (driven by bench/routes/run.sh).
 //!
-//! `routes [--data DIR] [--time-limit S] [--threads N] [--label L] [NAME…]` solves each Solomon instance of DIR
+//! `routes [--data DIR] [--time-limit S] [--threads N] [--seed K] [--label L] [NAME…]` solves each Solomon instance of DIR
 //! (default: the repository's `data/vrptw/solomon`), or only those named, checks the answer with
 //! the independent checker and prints one JSON line per instance: cost, optimum, gap, seconds.
 //! `routes [--data DIR] --check FILE` re-checks other engines' answers (JSON lines with `instance`
@@ -17,6 +17,7 @@ fn main() {
     let mut data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/vrptw/solomon");
     let mut limit = 10.0;
     let mut threads = 2;
+    let mut seed = 1;
     let mut names = Vec::new();
     let mut check = None;
     let mut label = "ours".to_owned();
@@ -33,6 +34,7 @@ fn main() {
             "--threads" => threads = value().parse().expect("a count"),
             "--check" => check = Some(PathBuf::from(value())),
             "--label" => label = value(),
+            "--seed" => seed = value().parse().expect("a whole number"),
             _ => names.push(a.clone()),
         }
     }
@@ -63,6 +65,7 @@ fn main() {
         let opts = RoutesOptions {
             time_limit: Some(Duration::from_secs_f64(limit)),
             threads,
+            seed,
             ..RoutesOptions::default()
         };
         let sol = solve_routes(&inst.problem(), &opts).expect("solves");

@@ -178,3 +178,80 @@ fn bad_models_are_refused_by_name() {
     let err = solve_routes(&p, &RoutesOptions::default()).unwrap_err();
     assert_eq!(err.code(), "plan.time_limit");
 }
+
+/// A Solomon file with the given clients, each (x, y, demand, window opening, window width).
+fn tiny_file(clients: &[(i64, i64, i64, i64, i64)], service: i64, capacity: i64) -> String {
+    let mut coords = "1 25 25\n".to_owned();
+    let mut demand = "1 0\n".to_owned();
+    let mut windows = "1 0 1000\n".to_owned();
+    for (k, &(x, y, q, open, width)) in clients.iter().enumerate() {
+        let id = k + 2;
+        coords += &format!("{id} {x} {y}\n");
+        demand += &format!("{id} {q}\n");
+        // Late enough to be reached straight from the depot (at most 36 away).
+        windows += &format!("{id} {open} {}\n", (open + width).max(40));
+    }
+    format!(
+        "NAME : tiny\nDIMENSION : {}\nVEHICLES : {}\nCAPACITY : {capacity}\nSERVICE_TIME : {service}\n\
+         EDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n{coords}DEMAND_SECTION\n{demand}\
+         TIME_WINDOW_SECTION\n{windows}DEPOT_SECTION\n1\n-1\nEOF\n",
+        clients.len() + 1,
+        clients.len(),
+    )
+}
+
+/// The cheapest feasible plan by trying every order of the clients cut into routes every way.
+fn brute_force(inst: &SolomonInstance) -> f64 {
+    fn orders(rest: &mut Vec<usize>, prefix: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if rest.is_empty() {
+            out.push(prefix.clone());
+        }
+        for k in 0..rest.len() {
+            let c = rest.remove(k);
+            prefix.push(c);
+            orders(rest, prefix, out);
+            prefix.pop();
+            rest.insert(k, c);
+        }
+    }
+    let n = inst.clients();
+    let mut all = Vec::new();
+    orders(&mut (1..=n).collect(), &mut Vec::new(), &mut all);
+    let mut best = f64::INFINITY;
+    for order in all {
+        for cuts in 0..1u32 << (n - 1) {
+            let mut routes = vec![vec![order[0]]];
+            for k in 1..n {
+                if cuts >> (k - 1) & 1 == 1 {
+                    routes.push(Vec::new());
+                }
+                routes.last_mut().unwrap().push(order[k]);
+            }
+            let check = inst.check(&routes);
+            if check.feasible {
+                best = best.min(check.cost);
+            }
+        }
+    }
+    best
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn tiny_instances_solve_to_the_brute_force_optimum(
+        clients in proptest::collection::vec((0i64..50, 0i64..50, 1i64..6, 0i64..150, 5i64..120), 1..=6),
+        service in 0i64..15,
+        capacity in 6i64..16,
+    ) {
+        let inst = read_solomon(&tiny_file(&clients, service, capacity)).unwrap();
+        let opts = RoutesOptions { iterations: Some(3000), ..RoutesOptions::default() };
+        let found = solve_routes(&inst.problem(), &opts).unwrap();
+        let check = inst.check(&found.routes);
+        proptest::prop_assert!(check.feasible, "{:?}", check.violations);
+        proptest::prop_assert!((check.cost - found.cost as f64 / 10.0).abs() < 1e-6);
+        let best = brute_force(&inst);
+        proptest::prop_assert!((check.cost - best).abs() < 1e-6, "{} vs optimum {}", check.cost, best);
+    }
+}
