@@ -221,11 +221,11 @@ fn brute_force(inst: &SolomonInstance) -> f64 {
     for order in all {
         for cuts in 0..1u32 << (n - 1) {
             let mut routes = vec![vec![order[0]]];
-            for k in 1..n {
+            for (k, &c) in order.iter().enumerate().skip(1) {
                 if cuts >> (k - 1) & 1 == 1 {
                     routes.push(Vec::new());
                 }
-                routes.last_mut().unwrap().push(order[k]);
+                routes.last_mut().unwrap().push(c);
             }
             let check = inst.check(&routes);
             if check.feasible {
