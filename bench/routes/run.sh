@@ -9,7 +9,7 @@ data=$root/data/vrptw/solomon
 limit=${1:-10}
 shift || true
 target=${CARGO_TARGET_DIR:-$root/target}
-out=$target/routes-bench
+out=$here/out
 venv=$target/routes-venv
 mkdir -p "$out"
 
@@ -34,7 +34,9 @@ for engine in vroom pyvrp; do
   echo "$engine…"
   "$venv/bin/python" "$here/peers.py" "$engine" "$data" "$limit" "$@" >"$out/$engine.jsonl"
 done
-cat "$out/ours.jsonl" "$out/ours-1t.jsonl" "$out/vroom.jsonl" "$out/pyvrp.jsonl" >"$out/all.jsonl"
-"$bin" --data "$data" --check "$out/all.jsonl" >"$out/checked.jsonl"
+all=$(mktemp)
+cat "$out/ours.jsonl" "$out/ours-1t.jsonl" "$out/vroom.jsonl" "$out/pyvrp.jsonl" >"$all"
+"$bin" --data "$data" --check "$all" >"$out/checked.jsonl"
+rm -f "$all"
 python3 "$here/report.py" "$out" "$data" "$limit" "$here/RESULTS.md"
 echo "wrote $here/RESULTS.md"
