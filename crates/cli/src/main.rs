@@ -69,7 +69,7 @@ enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
-    /// Planners: OR-Library benchmarks and branch coverage.
+    /// Planners: OR-Library benchmarks, VRPTW routes and branch coverage.
     Plan {
         #[command(subcommand)]
         command: plan::PlanCommand,

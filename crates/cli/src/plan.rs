@@ -1,4 +1,5 @@
-//! `plan solve` (OR-Library instances) and `plan coverage` (branches for Dezhou).
+//! `plan solve` (OR-Library instances), `plan routes` (VRPTW instances) and `plan coverage`
+//! (branches for Dezhou).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +9,8 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use tongquan_domain::codes::CountyCode;
 use tongquan_plan::{
-    CoverageParams, InstanceFormat, PlanError, Progress, Scenario, SolveOptions, solve_file,
+    CoverageParams, InstanceFormat, PlanError, Progress, RoutesOptions, Scenario, SolveOptions,
+    read_solomon, solve_file, solve_routes,
 };
 use tongquan_web::i18n::Lang;
 use tongquan_web::planning::{self, DEFAULT_CASES_PER_TOWN, PlanningError};
@@ -27,6 +29,20 @@ pub enum PlanCommand {
         /// Stop after this many seconds with the best plan and its honest gap.
         #[arg(long)]
         time_limit: Option<f64>,
+    },
+    /// Route vehicles through clients with time windows (VRPTW) and print one JSON object (routes,
+    /// cost, seconds, vehicles, feasible).
+    Routes {
+        /// solomon (VRPLIB .vrp with time windows; distances truncated to one decimal).
+        #[arg(long)]
+        format: String,
+        file: PathBuf,
+        /// Seconds of search; the best routes found by then are printed.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Searches run side by side (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Propose approval branches so that every town is within the radius of an office.
     Coverage {
@@ -91,6 +107,12 @@ pub async fn run(file: Option<&Path>, command: PlanCommand) -> Result<ExitCode> 
             file,
             time_limit,
         } => solve(&format, &file, time_limit),
+        PlanCommand::Routes {
+            format,
+            file,
+            time_limit,
+            threads,
+        } => routes(&format, &file, time_limit, threads),
         PlanCommand::Coverage {
             at,
             county,
@@ -182,6 +204,58 @@ fn solve(format: &str, file: &Path, time_limit: Option<f64>) -> Result<ExitCode>
     let report = solve_file(format, &text, &opts);
     bar.finish_and_clear();
     let report = report?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).expect("reports serialise")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn routes(format: &str, file: &Path, time_limit: f64, threads: Option<usize>) -> Result<ExitCode> {
+    if format != "solomon" {
+        return Err(Failure(format!(
+            "--format: 未知格式“{format}”，可选 solomon / unknown format {format:?}; one of solomon"
+        )));
+    }
+    if !(time_limit.is_finite() && time_limit >= 0.0) {
+        return Err(Failure(
+            "--time-limit: 时限须为非负秒数 / must be a non-negative number of seconds".into(),
+        ));
+    }
+    let text =
+        std::fs::read_to_string(file).map_err(|e| Failure(format!("{}: {e}", file.display())))?;
+    let instance = read_solomon(&text)?;
+    let bar = spinner();
+    // The Solomon model counts in tenths (distances truncated to one decimal).
+    let progress = |p: &Progress| {
+        bar.set_message(format!(
+            "{} best {:.1} iterations {}",
+            p.phase,
+            p.objective / 10.0,
+            p.nodes
+        ));
+    };
+    let opts = RoutesOptions {
+        time_limit: Some(Duration::from_secs_f64(time_limit)),
+        threads: threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
+        progress: Some(&progress),
+        ..RoutesOptions::default()
+    };
+    let solution = solve_routes(&instance.problem(), &opts);
+    bar.finish_and_clear();
+    let solution = solution?;
+    let check = instance.check(&solution.routes);
+    let report = serde_json::json!({
+        "routes": solution.routes,
+        "cost": solution.cost as f64 / 10.0,
+        "seconds": solution.seconds,
+        "vehicles": solution.vehicles,
+        "feasible": check.feasible,
+        "violations": check.violations,
+        "iterations": solution.iterations,
+    });
     println!(
         "{}",
         serde_json::to_string_pretty(&report).expect("reports serialise")

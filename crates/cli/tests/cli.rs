@@ -478,6 +478,62 @@ fn plan_solve_prints_one_json_object_with_its_proof() {
 }
 
 #[test]
+fn plan_routes_prints_feasible_solomon_routes() {
+    let file = format!(
+        "{}/../../data/vrptw/solomon/C101.vrp",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = run(
+        &[
+            "plan",
+            "routes",
+            "--format",
+            "solomon",
+            &file,
+            "--time-limit",
+            "1",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    assert_eq!(report["feasible"].as_bool(), Some(true), "{report}");
+    let cost = report["cost"].as_f64().unwrap();
+    // The optimum is 827.3; a second of search in a debug build gets close.
+    assert!((827.3..=827.3 * 1.05).contains(&cost), "{cost}");
+    let mut clients: Vec<u64> = report["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().iter().map(|c| c.as_u64().unwrap()))
+        .collect();
+    clients.sort_unstable();
+    assert_eq!(clients, (1..=100).collect::<Vec<u64>>());
+    assert!(report["seconds"].as_f64().unwrap() >= 0.0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.vrp");
+    std::fs::write(
+        &broken,
+        "NAME : X\nDIMENSION : 3\nNODE_COORD_SECTION\n1 0 zero\n",
+    )
+    .unwrap();
+    let broken = broken.display().to_string();
+    let bad = run(&["plan", "routes", "--format", "solomon", &broken], "");
+    assert!(
+        !bad.status.success()
+            && text(&bad).contains("line 4")
+            && text(&bad).contains("plan.malformed_instance")
+            && bad.stdout.is_empty(),
+        "{}",
+        text(&bad)
+    );
+    let unknown = run(&["plan", "routes", "--format", "tsp", &broken], "");
+    assert!(!unknown.status.success() && text(&unknown).contains("one of solomon"));
+}
+
+#[test]
 fn plan_coverage_writes_json_csv_xlsx_and_a_map() {
     let dir = tempfile::tempdir().unwrap();
     let d = data(dir.path());

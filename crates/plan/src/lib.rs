@@ -1,8 +1,9 @@
 //! Pure planners: where branch offices should stand (service coverage), which objects and officers a
-//! random inspection draws (verifiable, commit–reveal) and how a year's inspections merge into joint
-//! visits, each with proof of how good or how honest the answer is. For coverage, every answer
-//! carries a proven bound and its gap; `optimal` is true only when the bound meets the objective
-//! (exactly for integer data, within a relative 1e-6 otherwise).
+//! random inspection draws (verifiable, commit–reveal), how a year's inspections merge into joint
+//! visits and how vehicles route through clients with time windows (VRPTW), each with proof of how
+//! good or how honest the answer is. For coverage, every answer carries a proven bound and its gap;
+//! `optimal` is true only when the bound meets the objective (exactly for integer data, within a
+//! relative 1e-6 otherwise).
 //!
 //! No I/O beyond parsing text handed in, no printing: progress goes to an optional callback.
 
@@ -20,6 +21,7 @@ mod model;
 mod orlib;
 mod pcenter;
 mod pmedian;
+mod routes;
 mod setcover;
 mod simplex;
 mod zerohalf;
@@ -44,6 +46,10 @@ pub use model::{DemandPoint, Excluded, Instance, Site, great_circle_km};
 pub use orlib::{CapInstance, ScpInstance, read_cap, read_pmed, read_scp};
 pub use pcenter::p_center;
 pub use pmedian::p_median;
+pub use routes::{
+    DEFAULT_ITERATIONS, RouteCheck, RouteClient, RoutesOptions, RoutesSolution, RoutingProblem,
+    SolomonInstance, SolomonSolution, read_solomon, read_solomon_solution, solve_routes,
+};
 pub use setcover::set_cover;
 
 /// Relative tolerance under which a real-valued plan counts as proven optimal.
