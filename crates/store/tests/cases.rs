@@ -1131,6 +1131,33 @@ async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
         vec![],
     );
     assert_eq!(bad_credit.unwrap_err().field(), Some("applicant_id"));
+    // A well-formed ID number whose holder would be born after the day of application.
+    let unborn = tongquan_domain::applicant::ApplicantId::complete(
+        tongquan_domain::applicant::ApplicantKind::Person,
+        "11010520240302002",
+    )
+    .unwrap();
+    let before = counts(s).await;
+    let e = s
+        .submit_case(
+            &Actor::Anonymous,
+            NewCase::parse(
+                item,
+                town.as_str(),
+                "person",
+                unborn.as_str(),
+                "张三",
+                "13805340000",
+                "online",
+                vec!["申请书".into(), "营业执照".into()],
+            )
+            .unwrap(),
+            today,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("applicant_id"));
+    assert_eq!(counts(s).await, before);
 
     let missing = s
         .submit_case(
