@@ -1137,7 +1137,6 @@ async fn bad_input_is_refused_and_changes_nothing(db: TestDb) {
         "11010520240302002",
     )
     .unwrap();
-    let before = counts(s).await;
     let e = s
         .submit_case(
             &Actor::Anonymous,
