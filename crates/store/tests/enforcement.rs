@@ -1044,6 +1044,59 @@ async fn penalties_follow_the_delegation_and_the_procedure(db: TestDb) {
     )
     .await
     .unwrap();
+    // Another of the town's cases, still open when the power goes: transferred, not decided.
+    let mut t2 = s
+        .file_penalty(&leader, new(&f.delegated_town, &[a, b], false), today)
+        .await
+        .unwrap();
+    for (st, input) in [
+        (PenaltyStep::Investigate, with("", None)),
+        (PenaltyStep::Notify, with("", Some(fine(1_000)))),
+    ] {
+        t2 = step(leader.clone(), t2.id, st, input, t2.lock_version, today)
+            .await
+            .unwrap();
+    }
+    let early = step(
+        leader.clone(),
+        t2.id,
+        PenaltyStep::Transfer,
+        with("", None),
+        t2.lock_version,
+        d("2026-06-19"),
+    )
+    .await;
+    assert_eq!(code(early.unwrap_err()), "power_still_held");
+    let lost = s
+        .penalty_case(&leader, t2.id, d("2026-06-20"))
+        .await
+        .unwrap();
+    assert_eq!(lost.steps, ["transfer"], "only the transfer is open");
+    let moved = step(
+        leader.clone(),
+        t2.id,
+        PenaltyStep::Transfer,
+        with("职权已收回", None),
+        t2.lock_version,
+        d("2026-06-20"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (moved.handler_kind.as_str(), moved.handler_code.as_str()),
+        ("department", "371481SJ")
+    );
+    let decided = step(
+        dept.clone(),
+        t2.id,
+        PenaltyStep::Decide,
+        with("罚款 1000 元", Some(fine(1_000))),
+        moved.lock_version,
+        d("2026-06-22"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(decided.state, "decided");
 }
 
 async fn each_department_of_a_joint_visit_fields_two_credentialed_officers(db: TestDb) {

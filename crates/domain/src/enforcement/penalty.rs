@@ -27,6 +27,7 @@ kinds!(
         Hear = "hear", "举行听证", "hold the hearing";
         Review = "review", "法制审核", "legal review";
         Extend = "extend", "延长办案期限", "extend the time limit";
+        Transfer = "transfer", "移送有权机关", "transfer to the competent body";
         Decide = "decide", "作出处罚决定", "decide";
         Execute = "execute", "执行", "execute";
         Close = "close", "结案", "close";
@@ -174,6 +175,9 @@ pub struct Procedure {
     /// The last day to decide: filing + 90 days + approved extensions.
     pub decide_by: NaiveDate,
     pub today: NaiveDate,
+    /// The town handling the case no longer holds the power today (revoked or suspended): it
+    /// may not decide, only transfer the case to the body that holds it.
+    pub power_lost: bool,
 }
 
 impl PenaltyState {
@@ -186,6 +190,12 @@ impl PenaltyState {
         let open = !matches!(self, S::Decided | S::Executed | S::Closed);
         let hearing_open = p.hearing_right && p.hearing_until.is_some_and(|u| p.today <= u);
         match (self, step) {
+            (_, P::Transfer) if open && p.power_lost => Ok(self),
+            (_, _) if open && p.power_lost => Err(DomainError::rule(
+                "no_power",
+                "本乡镇已不再享有该处罚职权，不能继续办理，应移送有权机关",
+                "the town no longer holds this penalty power; transfer the case to the body that does",
+            )),
             (S::Filed, P::Investigate) => Ok(S::Investigating),
             (S::Investigating, P::Notify) => Ok(S::Notified),
             (S::Notified, P::RequestHearing) if !p.hearing_right => Err(DomainError::rule(
@@ -243,6 +253,11 @@ impl PenaltyState {
                 "the party must be served a notice of rights before a penalty decision",
             )),
             (_, P::Extend) if open => Ok(self),
+            (_, P::Transfer) if open => Err(DomainError::rule(
+                "power_still_held",
+                "办案机关仍享有该职权，无需移送",
+                "the body handling the case still holds the power; there is nothing to transfer",
+            )),
             (S::Decided, P::Execute) => Ok(S::Executed),
             (S::Executed, P::Close) => Ok(S::Closed),
             _ => Err(DomainError::rule(
@@ -298,6 +313,7 @@ mod tests {
             heard: false,
             decide_by: d("2026-03-31"),
             today: d("2026-02-01"),
+            power_lost: false,
         }
     }
 
@@ -432,6 +448,23 @@ mod tests {
             "decision_limit_passed"
         );
         assert_eq!(S::Notified.after(P::Extend, &overdue), Ok(S::Notified));
+        // A town that lost the power transfers the case instead of deciding it.
+        let lost = Procedure {
+            power_lost: true,
+            ..procedure(false)
+        };
+        assert_eq!(
+            S::Notified.after(P::Decide, &lost).unwrap_err().code(),
+            "no_power"
+        );
+        assert_eq!(S::Notified.after(P::Transfer, &lost), Ok(S::Notified));
+        assert_eq!(
+            S::Notified
+                .after(P::Transfer, &procedure(false))
+                .unwrap_err()
+                .code(),
+            "power_still_held"
+        );
         assert_eq!(check_extension_days(30), Ok(30));
         assert!(check_extension_days(31).is_err() && check_extension_days(0).is_err());
         let notified = Penalty {

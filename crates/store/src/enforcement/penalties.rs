@@ -356,7 +356,6 @@ impl Store {
             _ => {}
         }
         if step == PenaltyStep::Decide {
-            self.check_power_still_held(&case, today).await?;
             self.check_case_officers(&case, today).await?;
         }
         let mut update = Sql::new("UPDATE penalty_cases SET state = ");
@@ -383,6 +382,27 @@ impl Store {
         if step == PenaltyStep::Hear {
             update.push(", heard = 1");
         }
+        if step == PenaltyStep::Transfer {
+            // The case goes to the county department of its field, with the reason.
+            let county = CountyCode::parse("county", &case.county_code)?;
+            let field = EnforcementDomain::parse("domain", &case.domain)?;
+            let department = DepartmentCode::new(&county, field.department());
+            update
+                .push(", handler_kind = 'department', handler_code = ")
+                .bind(department.to_string())
+                .push(", department_code = ")
+                .bind(department.to_string())
+                .push(", route_reason_zh = ")
+                .bind(format!(
+                    "{today} 乡镇不再享有该职权，案件移送县{}",
+                    field.department().zh()
+                ))
+                .push(", route_reason_en = ")
+                .bind(format!(
+                    "on {today} the town no longer held the power; the case went to the county {} department",
+                    field.department().en()
+                ));
+        }
         let mut w = self.write(actor).await?;
         update
             .push(", lock_version = lock_version + 1 WHERE id = ")
@@ -407,10 +427,11 @@ impl Store {
         self.penalty_case(actor, id, today).await
     }
 
-    /// A town decides only while the power is still delegated to it on the day of the decision.
-    async fn check_power_still_held(&self, case: &PenaltyCase, today: NaiveDate) -> Result<()> {
+    /// Whether the town handling a case has lost its power by `today` (revoked or suspended):
+    /// it then decides nothing and transfers the case.
+    async fn power_lost(&self, case: &PenaltyCase, today: NaiveDate) -> Result<bool> {
         if case.handler_kind != "town" {
-            return Ok(());
+            return Ok(false);
         }
         let town = self
             .town(&TownCode::parse("town", &case.town_code)?)
@@ -419,21 +440,7 @@ impl Store {
             .item(&Actor::System("penalty"), case.item_id, Some(today))
             .await?;
         let competence = self.competence_of(&item, &town, today).await?;
-        if competence.kind == "town" && competence.code == case.handler_code {
-            return Ok(());
-        }
-        Err(DomainError::rule(
-            "no_power",
-            format!(
-                "{today} {}已不再享有该处罚职权（现由{}行使），不能作出决定，应移送有权机关",
-                town.name, competence.name
-            ),
-            format!(
-                "on {today} {} no longer holds this penalty power (it lies with {}); the case must go to the competent body",
-                town.name, competence.name
-            ),
-        )
-        .into())
+        Ok(competence.kind != "town" || competence.code != case.handler_code)
     }
 
     /// The case's officers still hold valid credentials for its field on the day of the decision.
@@ -498,6 +505,7 @@ impl Store {
             heard: case.heard != 0,
             decide_by: filed + chrono::Days::new((DECISION_DAYS + case.extended_days) as u64),
             today,
+            power_lost: self.power_lost(case, today).await?,
         })
     }
 

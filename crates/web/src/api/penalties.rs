@@ -116,7 +116,8 @@ pub async fn show(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PenaltyStepBody {
-    /// investigate, notify, request_hearing, hear, review, extend, decide, execute or close.
+    /// investigate, notify, request_hearing, hear, review, extend, transfer, decide, execute or
+    /// close.
     pub step: String,
     /// The decision's text (required to decide), or the reason for an extension.
     #[serde(default)]
