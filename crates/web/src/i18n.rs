@@ -549,7 +549,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("clock.resume", "恢复计时", "Start the clock again"),
     ("clock.reason", "法定不计时事由", "Period the law excludes"),
     ("clock.extend", "申请延期", "Ask for an extension"),
-    ("clock.days", "延长工作日", "Working days more"),
+    (
+        "clock.days",
+        "延长工作日（1–10 日，仅可延长一次）",
+        "Working days more (1–10, once)",
+    ),
     ("clock.approve", "批准延期", "Approve the extension"),
     ("clock.refuse", "不批准延期", "Refuse the extension"),
     (
