@@ -11,7 +11,7 @@ use tongquan_domain::case::CaseState;
 use tongquan_domain::limits::check_extension;
 use tongquan_domain::{DomainError, text};
 
-use super::{Case, case_dues, insert_event};
+use super::{Case, case_dues, insert_event, read_intake};
 use crate::calendar::Recomputed;
 use crate::{Result, Store, StoreError};
 
@@ -323,7 +323,8 @@ impl Store {
         today: NaiveDate,
         lock_version: i64,
     ) -> Result<()> {
-        let (statutory, promised) = self.dues(w, case, None).await?;
+        let calendar = self.calendar().await?;
+        let (statutory, promised) = Self::dues(w, &calendar, case, None).await?;
         let at = w.at().to_owned();
         let changed = sqlx::query(
             "UPDATE cases SET statutory_due = $1, promised_due = $2, updated_at = $3,
@@ -404,16 +405,9 @@ impl Store {
         for (id, tracking_no, state, submitted, statutory_days, promised_days, old_s, old_p) in rows
         {
             let submitted = tongquan_domain::catalog::parse_date("submitted_on", &submitted)?;
-            let (new_s, new_p) = case_dues(
-                w.conn(),
-                after,
-                id,
-                submitted,
-                statutory_days,
-                promised_days,
-                None,
-            )
-            .await?;
+            let intake = read_intake(w.conn(), id, submitted).await?;
+            let (new_s, new_p) =
+                case_dues(w.conn(), after, id, &intake, statutory_days, promised_days).await?;
             if (&new_s, &new_p) == (&old_s, &old_p) {
                 continue;
             }

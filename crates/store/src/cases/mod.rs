@@ -309,18 +309,6 @@ impl Case {
         })
     }
 
-    /// The intake steps as the case's history records them.
-    fn intake(&self) -> Result<Intake> {
-        let mut steps = Vec::new();
-        for e in &self.events {
-            steps.push((e.action.as_str(), parse_date("on_day", &e.on_day)?));
-        }
-        Ok(Intake::from_steps(
-            parse_date("submitted_on", &self.summary.submitted_on)?,
-            steps,
-        ))
-    }
-
     /// Why the clock is stopped by the office (a hearing, an expert review…), if it is.
     fn stopped_for(&self) -> Result<Option<PauseReason>> {
         self.pauses
@@ -751,13 +739,16 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("case", id))?;
         use sqlx::{FromRow, Row};
         let mut summary = CaseSummary::from_row(&row)?;
-        let events: Vec<EventRow> = sqlx::query_as(
+        let events: Vec<CaseEvent> = sqlx::query_as::<_, EventRow>(
             "SELECT action, from_state, to_state, actor, office_code, on_day, reason, missing
              FROM case_events WHERE case_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.pool())
-        .await?;
+        .await?
+        .into_iter()
+        .map(CaseEvent::from)
+        .collect();
         let pauses = read_pauses(self.pool(), id).await?;
         let files: Vec<CaseFile> = sqlx::query_as(
             "SELECT cf.material, cf.file_name, cf.file_hash AS hash, f.media_type, f.size
@@ -774,13 +765,8 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let calendar = self.calendar().await?;
-        let submitted = parse_date("submitted_on", &summary.submitted_on)?;
         let statutory_days: Option<i64> = row.try_get("statutory_days")?;
-        let mut steps = Vec::new();
-        for e in &events {
-            steps.push((e.action.as_str(), parse_date("on_day", &e.on_day)?));
-        }
-        let intake = Intake::from_steps(submitted, steps);
+        let intake = intake_of(&summary.submitted_on, &events, None)?;
         let (due_explanation, mut provisional) = match statutory_days {
             Some(days) => {
                 let extensions = clock::read_extensions(self.pool(), id).await?;
@@ -843,7 +829,7 @@ impl Store {
                     until_day: p.until.map(|d| d.to_string()),
                 })
                 .collect(),
-            events: events.into_iter().map(CaseEvent::from).collect(),
+            events,
             files,
             rating: row.try_get("rating")?,
             rating_comment: row.try_get("rating_comment")?,
@@ -1019,21 +1005,19 @@ impl Store {
     /// The statutory and promised due dates under the case's pauses and approved extensions,
     /// as the write sees them. Extensions lengthen the statutory limit only.
     async fn dues(
-        &self,
         w: &mut crate::write::Write,
+        calendar: &Calendar,
         case: &Case,
         step: Option<(CaseAction, NaiveDate)>,
     ) -> Result<(Option<String>, Option<String>)> {
-        let calendar = self.calendar().await?;
-        let submitted = parse_date("submitted_on", &case.summary.submitted_on)?;
+        let intake = intake_of(&case.summary.submitted_on, &case.events, step)?;
         case_dues(
             w.conn(),
-            &calendar,
+            calendar,
             case.summary.id,
-            submitted,
+            &intake,
             case.statutory_days,
             case.promised_days,
-            step,
         )
         .await
     }
@@ -1074,6 +1058,7 @@ impl Store {
         }
         let from = case.state();
         let to = step(from, s.action, party)?;
+        let calendar = self.calendar().await?;
         if party == Party::Office {
             case.handover_state()?.may_decide()?;
             if s.action.is_decision() && self.four_eyes(case.summary.item_id).await? {
@@ -1085,8 +1070,8 @@ impl Store {
                     &actor.audit_name(),
                 )?;
             }
-            let calendar = self.calendar().await?;
-            case.intake()?.check(s.action, &calendar, today)?;
+            intake_of(&case.summary.submitted_on, &case.events, None)?
+                .check(s.action, &calendar, today)?;
             check_clock_running(s.action, case.stopped_for()?)?;
         }
         if s.action == CaseAction::Revoke
@@ -1179,7 +1164,7 @@ impl Store {
             None => {}
         }
         let (statutory_due, promised_due) =
-            self.dues(&mut w, &case, Some((s.action, today))).await?;
+            Self::dues(&mut w, &calendar, &case, Some((s.action, today))).await?;
         let concluded = match to {
             CaseState::Concluded | CaseState::Rejected | CaseState::Withdrawn => {
                 Some(today.to_string())
@@ -1200,10 +1185,7 @@ impl Store {
                 update.push(", accepted_on = ").bind(today.to_string());
             }
             CaseAction::Supply => {
-                let by = self
-                    .calendar()
-                    .await?
-                    .add_working_days(today, limits::ANSWER_DAYS)?;
+                let by = calendar.add_working_days(today, limits::ANSWER_DAYS)?;
                 update.push(", answer_by = ").bind(by.to_string());
             }
             a if a.is_decision() => {
@@ -1791,14 +1773,28 @@ where
         .collect()
 }
 
-/// A case's statutory and promised due dates on `calendar`, from its pauses and approved
-/// extensions (which lengthen the statutory limit only).
-/// The intake steps of a case as recorded, with `step` (being written now) after them.
-async fn read_intake(
+/// The intake steps of a case's history, with `step` (being written now) after them.
+fn intake_of(
+    received: &str,
+    events: &[CaseEvent],
+    step: Option<(CaseAction, NaiveDate)>,
+) -> Result<Intake> {
+    let mut steps = Vec::new();
+    for e in events {
+        steps.push((e.action.as_str(), parse_date("on_day", &e.on_day)?));
+    }
+    steps.extend(step.map(|(a, d)| (a.slug(), d)));
+    Ok(Intake::from_steps(
+        parse_date("submitted_on", received)?,
+        steps,
+    ))
+}
+
+/// The intake steps of a case as recorded, for a write that has not loaded the case.
+pub(crate) async fn read_intake(
     conn: &mut sqlx::AnyConnection,
     id: i64,
     received: NaiveDate,
-    step: Option<(CaseAction, NaiveDate)>,
 ) -> Result<Intake> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT action, on_day FROM case_events
@@ -1811,7 +1807,6 @@ async fn read_intake(
     for (action, day) in &rows {
         steps.push((action.as_str(), parse_date("on_day", day)?));
     }
-    steps.extend(step.map(|(a, d)| (a.slug(), d)));
     Ok(Intake::from_steps(received, steps))
 }
 
@@ -1821,22 +1816,25 @@ pub(crate) async fn case_dues(
     conn: &mut sqlx::AnyConnection,
     calendar: &Calendar,
     id: i64,
-    submitted: NaiveDate,
+    intake: &Intake,
     statutory_days: Option<i64>,
     promised_days: Option<i64>,
-    step: Option<(CaseAction, NaiveDate)>,
 ) -> Result<(Option<String>, Option<String>)> {
     let pauses = read_pauses(&mut *conn, id).await?;
     let extensions = clock::read_extensions(&mut *conn, id).await?;
-    let intake = read_intake(conn, id, submitted, step).await?;
     // Which start applies does not depend on today; only whether it is deemed does.
     let due = |days: Option<i64>, extensions: &[Extension]| -> Result<Option<String>> {
         Ok(match days {
-            Some(d) => {
-                limits::case_due(calendar, &intake, submitted, d as u32, &pauses, extensions)?
-                    .and_then(|due| due.date)
-                    .map(|d| d.to_string())
-            }
+            Some(d) => limits::case_due(
+                calendar,
+                intake,
+                intake.received,
+                d as u32,
+                &pauses,
+                extensions,
+            )?
+            .and_then(|due| due.date)
+            .map(|d| d.to_string()),
             None => None,
         })
     };

@@ -298,11 +298,13 @@ impl Store {
         lock_version: i64,
         today: NaiveDate,
     ) -> Result<PenaltyCase> {
-        let case = self.penalty_case(actor, id, today).await?;
+        let case: PenaltyCase = self
+            .record(actor, "penalty_case", COLUMNS, FROM, id)
+            .await?;
         require(actor, ResourceKind::Enforcement, &case.handler_scope())?;
         let thresholds = self.penalty_thresholds(&case.county_code).await?;
         let organisation = case.organisation != 0;
-        let procedure = self.procedure(&case, today).await?;
+        let procedure = self.procedure(&case, &thresholds, today).await?;
         let mut major = procedure.major;
         let note = input.note.trim();
         // Where the case stands decides first: a decision before the notice is refused as such,
@@ -479,8 +481,12 @@ impl Store {
     }
 
     /// Where a case stands for its next step on `today`.
-    async fn procedure(&self, case: &PenaltyCase, today: NaiveDate) -> Result<Procedure> {
-        let thresholds = self.penalty_thresholds(&case.county_code).await?;
+    async fn procedure(
+        &self,
+        case: &PenaltyCase,
+        thresholds: &Thresholds,
+        today: NaiveDate,
+    ) -> Result<Procedure> {
         let proposed = case.proposed()?;
         let organisation = case.organisation != 0;
         let hearing_right = proposed
@@ -511,7 +517,8 @@ impl Store {
 
     /// The case with where it stands on `today`.
     async fn with_procedure(&self, mut case: PenaltyCase, today: NaiveDate) -> Result<PenaltyCase> {
-        let p = self.procedure(&case, today).await?;
+        let thresholds = self.penalty_thresholds(&case.county_code).await?;
+        let p = self.procedure(&case, &thresholds, today).await?;
         case.decide_by = p.decide_by.to_string();
         case.hearing_right = p.hearing_right;
         case.hearing_until = p.hearing_until.map(|d| d.to_string());
